@@ -35,3 +35,14 @@ TEST(FormatDuration, LargestWholeUnit) {
   EXPECT_EQ(format_duration(4h), "4h");
   EXPECT_EQ(format_duration(48h), "2d");
 }
+
+#include "util/log.h"
+
+TEST(LogLine, LogfmtQuotesWhatNeedsIt) {
+  EXPECT_EQ(leakcheck::format_log_line("T", leakcheck::LogLevel::warn, "sink retry",
+                                       {{"container", "web"}, {"detail", "503 Service \"x\""}, {"empty", ""}}),
+            "ts=T level=warn msg=\"sink retry\" container=web detail=\"503 Service \\\"x\\\"\" empty=\"\"");
+  EXPECT_EQ(leakcheck::format_log_line("T", leakcheck::LogLevel::info, "a\nb", {}), "ts=T level=info msg=\"a\\nb\"");
+  EXPECT_FALSE(leakcheck::parse_log_level("loud").ok());
+  EXPECT_EQ(*leakcheck::parse_log_level("debug"), leakcheck::LogLevel::debug);
+}
