@@ -46,7 +46,7 @@ std::string now_rfc3339_millis() {
   ::clock_gettime(CLOCK_REALTIME, &ts);
   tm utc{};
   ::gmtime_r(&ts.tv_sec, &utc);
-  char buf[40];
+  char buf[96];  // generous: the compiler cannot bound tm_year
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", utc.tm_year + 1900, utc.tm_mon + 1,
                 utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, ts.tv_nsec / 1'000'000);
   return buf;
