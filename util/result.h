@@ -10,7 +10,12 @@
 
 namespace leakcheck {
 
+// Error and Ok are deliberately not aggregates: g++ 12 miscompiles some
+// coroutines that co_return a brace-initialised aggregate temporary.
 struct Error {
+  Error() = default;
+  Error(int c, std::string ctx) : code(c), context(std::move(ctx)) {}
+
   int code = 0;          // errno value, 0 when the failure is not a system call's
   std::string context;   // what was being done, e.g. "readlink /proc/42/fd/3"
 
@@ -46,7 +51,9 @@ class [[nodiscard]] Result {
 };
 
 // For operations that return nothing on success.
-struct Ok {};
+struct Ok {
+  Ok() = default;
+};
 using Status = Result<Ok>;
 
 }  // namespace leakcheck
