@@ -142,7 +142,8 @@ struct Server::State : std::enable_shared_from_this<State> {
       Response response;
       bool keep_alive = false;
       if (ec == http::error::body_limit) {
-        response = Response{413, "text/plain; charset=utf-8", "request body too large\n", {}, true};
+        response = Response(413, "text/plain; charset=utf-8", "request body too large\n");
+        response.close = true;
       } else if (ec) {
         break;
       } else {
@@ -152,7 +153,7 @@ struct Server::State : std::enable_shared_from_this<State> {
         try {
           response = co_await self->handler(to_request(parser.release()));
         } catch (const std::exception& e) {
-          response = Response{500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n", {}, false};
+          response = Response(500, "text/plain; charset=utf-8", std::string("internal error: ") + e.what() + "\n");
         }
       }
       auto state = co_await asio::this_coro::cancellation_state;

@@ -42,6 +42,10 @@ struct Request {
 };
 
 struct Response {
+  // Not an aggregate: GCC 12 may destroy an aggregate temporary twice in a
+  // coroutine (see docker/types.h).
+  Response() = default;
+  Response(unsigned s, std::string type, std::string text) : status(s), content_type(std::move(type)), body(std::move(text)) {}
   unsigned status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;

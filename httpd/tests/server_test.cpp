@@ -51,8 +51,10 @@ class ServerFixture : public ::testing::Test {
       asio::steady_timer t(co_await asio::this_coro::executor, 30s);
       co_await t.async_wait(asio::use_awaitable);
     }
-    co_return Response{200, "text/plain", r.method + " " + r.target + " " + std::to_string(r.body.size()) + " " +
-                                              r.header("x-test"), {{"X-Seen", "yes"}}, false};
+    Response response(200, "text/plain", r.method + " " + r.target + " " + std::to_string(r.body.size()) + " " +
+                                             r.header("x-test"));
+    response.headers = {{"X-Seen", "yes"}};
+    co_return response;
   }
   template <typename F>
   auto on_server(F f) {
