@@ -8,12 +8,16 @@
 
 #include "cli/exit_codes.h"
 #include "cli/probe_command.h"
+#include "cli/run_command.h"
 
 namespace {
 
 constexpr const char* kUsage = R"(usage: leakcheck COMMAND [ARGS]
 
 commands:
+  run SCENARIO.yaml  start the scenario's containers and target, sample it,
+                     verify every log line, judge the criteria (PASS/FAIL)
+  clean              remove containers left over by earlier runs
   probe PID|NAME     fds by kind, sockets by state, threads by name, memory,
                      CPU and limits of a process (--help for options)
   version            print the version
@@ -32,6 +36,8 @@ int main(int argc, char** argv) {
   std::string_view command = argv[1];
   try {
     if (command == "probe") return probe_command(argc - 1, argv + 1);
+    if (command == "run") return run_command(argc - 1, argv + 1);
+    if (command == "clean") return clean_command(argc - 1, argv + 1);
     if (command == "version" || command == "--version") {
       std::cout << "leakcheck " << LEAKCHECK_VERSION << " (" << LEAKCHECK_GIT_COMMIT << ")\n";
       return kExitOk;

@@ -33,7 +33,7 @@ options (each overrides the same key of --config):
   --exclude-name GLOB        skip containers whose name matches (repeatable)
   --max-line-bytes N         longer lines are truncated and marked (default 262144)
   --queue-max-lines N        bound of the queue before the sink (default 10000)
-  --batch-max-age DUR        send a partial batch after this long (default 1s)
+  --batch-max-age DUR        send a partial batch after this long (default 250ms)
   --log-level LEVEL          debug, info, warn or error (default info)
   -h, --help                 this text
 

@@ -23,7 +23,9 @@ struct SinkConfig {
   std::map<std::string, std::string> labels;  // static labels on every Loki stream
   uint64_t batch_max_lines = 1000;
   uint64_t batch_max_bytes = 1 << 20;
-  Nanos batch_max_age = 1s;  // a batch is sent when it is this old, full or not
+  // A batch is sent when it is this old, full or not: a bound on the
+  // latency the collector adds (the analysis asks for P99 < 1 s end to end).
+  Nanos batch_max_age = 250ms;
   Nanos request_timeout = 10s;
   Nanos retry_initial_backoff = 250ms;
   Nanos retry_max_backoff = 30s;

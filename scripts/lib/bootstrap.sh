@@ -13,7 +13,7 @@ LEAKCHECK_PACKAGES=(
   g++ cmake ninja-build pkg-config git
   # libraries
   libboost1.81-dev libboost-filesystem1.81-dev libproc2-dev nlohmann-json3-dev
-  libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   # the engine, the test image's userland, and the tools tests cross-check with
   docker.io busybox-static iproute2 procps lsof
 )

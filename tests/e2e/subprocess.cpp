@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -93,6 +94,13 @@ Child::Child(const std::vector<std::string>& argv) {
   pid_ = spawn(argv, in_r.get(), out_w.get(), -1);
 }
 
+Child::Child(const std::vector<std::string>& argv, const std::string& output_path) {
+  UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  UniqueFd out(::open(output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!null_in || !out) throw std::runtime_error("cannot open /dev/null or " + output_path);
+  pid_ = spawn(argv, null_in.get(), out.get(), out.get());
+}
+
 Child::~Child() {
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);
@@ -105,6 +113,24 @@ std::string Child::read_line() {
   char c;
   while (::read(stdout_.get(), &c, 1) == 1 && c != '\n') line += c;
   return line;
+}
+
+bool Child::send_signal(int signo) { return pid_ > 0 && ::kill(pid_, signo) == 0; }
+
+std::optional<int> Child::wait_exit(std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return std::nullopt;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    if (r < 0 && errno != EINTR) return std::nullopt;
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 int Child::finish() {

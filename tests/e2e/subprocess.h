@@ -3,6 +3,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,9 @@ CommandOutput run_command(const std::vector<std::string>& argv);
 class Child {
  public:
   explicit Child(const std::vector<std::string>& argv);
+  // A child with stdin from /dev/null and stdout and stderr both appended to
+  // the file `output_path` (created if missing); read_line() then gives "".
+  Child(const std::vector<std::string>& argv, const std::string& output_path);
   ~Child();
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
@@ -33,6 +38,13 @@ class Child {
   std::string read_line();
   // Closes its stdin and waits for it to exit; returns the exit code.
   int finish();
+
+  // Sends `signo`; false when the child was already reaped or kill(2) failed.
+  bool send_signal(int signo);
+  // Waits at most `timeout` for the child to exit and reaps it: its exit
+  // code, -1 when a signal ended it, nullopt when it is still running.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  bool running() const { return pid_ > 0; }
 
  private:
   pid_t pid_ = -1;
