@@ -242,6 +242,16 @@ asio::awaitable<int> run_main(RunContext& ctx) {
       log.error("cannot write samples", {{"error", w.error().message()}});
   };
 
+  // Ctrl-C (or SIGTERM) from here on stops the run cleanly: whatever was
+  // created is removed and a report marked incomplete is written.
+  Sleeper sleeper(executor);
+  asio::signal_set signals(executor, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int) {
+    if (ec) return;
+    ctx.interrupted = true;
+    sleeper.timer.cancel();
+  });
+
   // 1. The engine, the image, the receiver.
   auto endpoint = docker::parse_endpoint(ctx.options.docker_host);
   if (!endpoint) {
@@ -335,13 +345,6 @@ asio::awaitable<int> run_main(RunContext& ctx) {
   // 3. Sample until the duration is over, the target dies, or Ctrl-C.
   probes::Sampler sampler;
   Progress progress(ctx.options.terminal);
-  Sleeper sleeper(executor);
-  asio::signal_set signals(executor, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int) {
-    if (ec) return;
-    ctx.interrupted = true;
-    sleeper.timer.cancel();
-  });
   auto start = std::chrono::steady_clock::now();
   auto end = start + s.duration;
   auto next = start;
