@@ -142,11 +142,23 @@ class ManagedFollower : public Follower {
         bool keep_going = co_await pause(std::chrono::steady_clock::now() + 1s);
         if (!keep_going) break;
       } else if (end == StreamEnd::ended) {
-        // The daemon ends a follow stream when the container stops. Every
-        // line up to the end was read (and queued) before we got here.
+        // The daemon ends a follow stream when the container stops, and a
+        // follower racing the container's exit can end before the last lines
+        // (seen with 200 busy containers stopping at once). So a stopped
+        // container's log is read once more from the cursor - a stream on a
+        // stopped container sends what is there and ends - before the
+        // follower rests; the dedup drops what comes twice.
         bool gone = co_await container_gone();
         if (gone) break;
-        running_ = co_await container_running();
+        bool running = co_await container_running();
+        if (running) {
+          swept_after_stop_ = false;
+        } else if (!swept_after_stop_) {
+          swept_after_stop_ = true;
+        } else {
+          running_ = false;
+          swept_after_stop_ = false;
+        }
       }
     }
   }
@@ -168,6 +180,7 @@ class ManagedFollower : public Follower {
   asio::steady_timer wake_;         // a condition variable: wakes pause()
   asio::steady_timer done_signal_;  // a condition variable: run() has ended
   bool running_ = true;
+  bool swept_after_stop_ = false;  // the stopped container's log was read once more
   bool stopping_ = false;
   bool done_ = false;
 };
