@@ -73,6 +73,9 @@ asio::awaitable<void> wait_for(const bool& done, asio::steady_timer& signal, std
 asio::awaitable<int> collector_main(const CollectorConfig& config, Logger& log) {
   auto executor = co_await asio::this_coro::executor;
   CollectorMetrics metrics;
+  // Taken from the very start: a SIGTERM during start-up is a clean stop
+  // once the collector runs, not a kill (asio holds it for the wait below).
+  asio::signal_set signals(executor, SIGINT, SIGTERM);
 
   // 1. Everything that can be wrong at start, each with one clear message.
   auto endpoint = docker::parse_endpoint(config.docker_host);
@@ -141,7 +144,6 @@ asio::awaitable<int> collector_main(const CollectorConfig& config, Logger& log) 
             {"rotation_interval", format_duration(config.rotation_interval)}});
 
   // 3. Until SIGTERM/SIGINT; a second one ends the process at once.
-  asio::signal_set signals(executor, SIGINT, SIGTERM);
   boost::system::error_code ec;
   int signo = co_await signals.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   signals.async_wait([](boost::system::error_code error, int second) {

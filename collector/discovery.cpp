@@ -80,7 +80,15 @@ asio::awaitable<Status> Discovery::reconcile() {
   for (const auto& c : *listed) {
     existing.insert(c.id);
     std::string name = c.names.empty() ? c.id.substr(0, 12) : c.names.front();
-    if (c.state != "running" || !wanted(ctx_.config.filters, name, c.labels)) continue;
+    if (!wanted(ctx_.config.filters, name, c.labels)) continue;
+    if (c.state != "running") {
+      // Stopped while we were not following it (e.g. the collector was
+      // down): what it wrote after its cursor is still to be read. A
+      // follower reads it to the end and rests; only a missing follower is
+      // created, so reconciles do not keep waking it.
+      if (!followers_.contains(c.id) && ctx_.cursors.cursor_for(c.id)) co_await follow(c.id);
+      continue;
+    }
     if (auto it = followers_.find(c.id); it != followers_.end()) it->second->container_started();
     else co_await follow(c.id);
   }
