@@ -113,21 +113,23 @@ int run_command(int argc, char** argv) {
 
 int clean_command(int argc, char** argv) {
   std::string docker_host = docker_host_default();
+  std::string run_id;  // empty: every run's
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "-h" || a == "--help") {
-      std::cout << "usage: leakcheck clean [--docker-host URL]\n\nRemoves every container labelled leakcheck.run,\n"
-                   "left over by an earlier run that could not clean up.\n";
+      std::cout << "usage: leakcheck clean [--run ID] [--docker-host URL]\n\nRemoves every container labelled "
+                   "leakcheck.run (or only leakcheck.run=ID),\nleft over by an earlier run that could not clean up.\n";
       return kExitOk;
     }
     if (a == "--docker-host" && i + 1 < argc) docker_host = argv[++i];
+    else if (a == "--run" && i + 1 < argc) run_id = argv[++i];
     else {
       std::cerr << "leakcheck clean: unknown argument " << a << "\n";
       return kExitUsage;
     }
   }
   Logger log;
-  return harness::clean_leftovers(docker_host, log);
+  return harness::clean_leftovers(docker_host, run_id, log);
 }
 
 }  // namespace leakcheck::cli

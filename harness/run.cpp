@@ -476,7 +476,7 @@ int run_scenario(const RunOptions& options, Logger& log) {
   return exit_code;
 }
 
-int clean_leftovers(const std::string& docker_host, Logger& log) {
+int clean_leftovers(const std::string& docker_host, const std::string& run_id, Logger& log) {
   auto endpoint = docker::parse_endpoint(docker_host);
   if (!endpoint) {
     log.error("bad docker host", {{"error", endpoint.error().message()}});
@@ -486,7 +486,7 @@ int clean_leftovers(const std::string& docker_host, Logger& log) {
   int exit_code = kExitError;
   asio::co_spawn(ioc, [&]() -> asio::awaitable<int> {
     docker::Client client(co_await asio::this_coro::executor, *endpoint);
-    auto removed = co_await Fleet::remove_all(client, "");
+    auto removed = co_await Fleet::remove_all(client, run_id);
     co_await client.shutdown(2s);
     if (!removed) {
       log.error("cannot remove leftovers", {{"error", removed.error().message()}});

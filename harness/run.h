@@ -27,7 +27,8 @@ struct RunOptions {
 // still written).
 int run_scenario(const RunOptions& options, Logger& log);
 
-// `leakcheck clean`: removes every container labelled leakcheck.run.
-int clean_leftovers(const std::string& docker_host, Logger& log);
+// `leakcheck clean`: removes every container labelled leakcheck.run (with a
+// run id, only that run's).
+int clean_leftovers(const std::string& docker_host, const std::string& run_id, Logger& log);
 
 }  // namespace leakcheck::harness

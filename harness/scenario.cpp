@@ -107,28 +107,6 @@ void read_group(YamlObject& o, FleetGroup& g) {
 
 }  // namespace
 
-std::string op_text(Op op) {
-  switch (op) {
-    case Op::lt: return "<";
-    case Op::le: return "<=";
-    case Op::gt: return ">";
-    case Op::ge: return ">=";
-    case Op::eq: return "==";
-  }
-  return "?";
-}
-
-bool compare(double value, Op op, double bound) {
-  switch (op) {
-    case Op::lt: return value < bound;
-    case Op::le: return value <= bound;
-    case Op::gt: return value > bound;
-    case Op::ge: return value >= bound;
-    case Op::eq: return value == bound;
-  }
-  return false;
-}
-
 std::vector<Criterion> default_criteria() {
   auto node = YAML::Load(R"(
 - {series: fds.total, growth_per_min: {lt: 5}}

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "stats/criteria.h"
 #include "util/duration.h"
 #include "util/result.h"
 
@@ -49,7 +50,8 @@ struct Target {
   Nanos stop_timeout = 15s;  // SIGTERM, then SIGKILL after this
 };
 
-enum class Op { lt, le, gt, ge, eq };
+// The comparison of a criterion: the statistics library's own.
+using stats::Op;
 
 // {series: fds.total, growth_per_min: {lt: 5}} or {delivery: loss_pct, eq: 0}.
 struct Criterion {
@@ -94,7 +96,6 @@ Status apply_override(YAML::Node& root, const std::string& assignment);
 // Replaces {name} placeholders; an unknown placeholder is an error naming it.
 Result<std::string> expand_placeholders(const std::string& text, const std::map<std::string, std::string>& values);
 
-std::string op_text(Op op);
-bool compare(double value, Op op, double bound);
+inline std::string op_text(Op op) { return std::string(stats::op_symbol(op)); }
 
 }  // namespace leakcheck::harness

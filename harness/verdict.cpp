@@ -8,17 +8,6 @@ namespace leakcheck::harness {
 
 namespace {
 
-stats::Op to_stats(Op op) {
-  switch (op) {
-    case Op::lt: return stats::Op::lt;
-    case Op::le: return stats::Op::le;
-    case Op::gt: return stats::Op::gt;
-    case Op::ge: return stats::Op::ge;
-    case Op::eq: return stats::Op::eq;
-  }
-  return stats::Op::lt;
-}
-
 std::vector<stats::Sample> samples_of(const SeriesTable& table, const std::string& name, double from_s) {
   std::vector<stats::Sample> out;
   for (auto [t, v] : table.points(name, from_s)) out.push_back(stats::Sample{t, v});
@@ -37,7 +26,7 @@ CriterionVerdict judge_series(const Criterion& c, const SeriesTable& table, doub
   }
   stats::CriterionOptions options;
   if (c.name == "fds.total") options.limit = nofile_limit;
-  auto result = stats::evaluate_criterion(samples, *statistic, stats::Bound{to_stats(c.op), c.bound}, options);
+  auto result = stats::evaluate_criterion(samples, *statistic, stats::Bound{c.op, c.bound}, options);
   if (!result) {
     v.detail = result.error().message();
     return v;
@@ -81,7 +70,7 @@ CriterionVerdict judge_delivery(const Criterion& c, const receiver::DeliveryRepo
   } else if (c.name == "target_stop_seconds") {
     v.value = t.stop_seconds;
   }
-  v.passed = v.evaluated && compare(v.value, c.op, c.bound);
+  v.passed = v.evaluated && stats::satisfies(v.value, c.op, c.bound);
   return v;
 }
 

@@ -144,7 +144,8 @@ TEST(RunE2E, CleanRemovesLeftovers) {
                          "/bin/sleep", "1000"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   ASSERT_EQ(leftover_containers("leftover-test"), 1);
-  CommandOutput clean = run_command({kLeakcheck, "clean"});
+  // Scoped to this container's run: tests running beside this one keep theirs.
+  CommandOutput clean = run_command({kLeakcheck, "clean", "--run", "leftover-test"});
   EXPECT_EQ(clean.exit_code, 0) << clean.err;
   EXPECT_EQ(leftover_containers("leftover-test"), 0);
 }
