@@ -44,27 +44,37 @@ bootstrap_packages() {
 
 docker_answers() { timeout 5 docker version >/dev/null 2>&1; }
 
+# A dockerd process that is not a zombie (a killed engine can linger as one).
+dockerd_alive() {
+  local pid state
+  for pid in $(pgrep -x dockerd 2>/dev/null); do
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
+    [[ -n $state && $state != Z && $state != X ]] && return 0
+  done
+  return 1
+}
+
 bootstrap_docker() {
   docker_answers && return 0
   mkdir -p "$LEAKCHECK_STATE"
-  local log="$LEAKCHECK_STATE/dockerd.log" pidfile=/var/run/docker.pid
-  # An engine that was killed leaves its pid file behind, and dockerd refuses
-  # to start while it names a live process; a stale one is removed.
-  if [[ -f $pidfile ]]; then
-    local old; old=$(cat "$pidfile" 2>/dev/null || true)
-    if [[ -n $old && -d /proc/$old && "$(cat /proc/"$old"/comm 2>/dev/null)" == dockerd ]]; then
-      bootstrap_log "dockerd (pid $old) is running but /var/run/docker.sock does not answer; waiting"
-    else
-      rm -f "$pidfile"
-    fi
-  fi
-  if ! pgrep -x dockerd >/dev/null; then
-    bootstrap_log "starting dockerd (log: $log)"
-    setsid dockerd --iptables=false --bridge=none >"$log" 2>&1 < /dev/null &
-  fi
-  local i
+  local log="$LEAKCHECK_STATE/dockerd.log" pidfile=/var/run/docker.pid started=0 i
   for ((i = 0; i < 60; i++)); do
     docker_answers && return 0
+    if ((started == 0)) && ! dockerd_alive; then
+      # An engine that was killed leaves its pid file behind, and dockerd
+      # refuses to start while it exists and names a live process: a pid file
+      # whose process is gone (or is no dockerd) is stale and removed.
+      if [[ -f $pidfile ]]; then
+        local old
+        old=$(cat "$pidfile" 2>/dev/null || true)
+        if [[ -z $old || ! -d /proc/$old || "$(cat /proc/"$old"/comm 2>/dev/null)" != dockerd ]]; then
+          rm -f "$pidfile"
+        fi
+      fi
+      bootstrap_log "starting dockerd (log: $log)"
+      setsid dockerd --iptables=false --bridge=none >"$log" 2>&1 </dev/null &
+      started=1
+    fi
     sleep 1
   done
   tail -n 20 "$log" >&2 || true
