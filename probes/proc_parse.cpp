@@ -45,6 +45,31 @@ void for_each_line(std::string_view text, Fn&& fn) {
   }
 }
 
+// The rows of a /proc/net table: every line after the header that is not
+// blank. `parse_row` returns false for a row it cannot read, which ends the
+// walk with an error naming `what` and quoting the row.
+template <typename Row, typename Parse>
+Result<std::vector<Row>> table_rows(std::string_view text, const char* what, Parse&& parse_row) {
+  std::vector<Row> rows;
+  bool header = true;
+  std::optional<Error> error;
+  for_each_line(text, [&](std::string_view line) {
+    if (header || error) {
+      header = false;
+      return;
+    }
+    if (line.find_first_not_of(' ') == std::string_view::npos) return;
+    Row row;
+    if (!parse_row(line, row)) {
+      error = parse_error(what, line);
+      return;
+    }
+    rows.push_back(std::move(row));
+  });
+  if (error) return *error;
+  return rows;
+}
+
 // "VmRSS:\t    1234 kB" -> 1234 * 1024, for the line starting with `key`.
 std::optional<uint64_t> kib_field(std::string_view line, std::string_view key) {
   if (line.substr(0, key.size()) != key) return std::nullopt;
@@ -181,59 +206,30 @@ std::optional<uint64_t> socket_inode(std::string_view target) { return bracketed
 std::optional<uint64_t> namespace_inode(std::string_view target) { return bracketed_inode(target, "net:["); }
 
 Result<std::vector<ProcNetInetRow>> parse_proc_net_inet(std::string_view text) {
-  std::vector<ProcNetInetRow> rows;
-  bool header = true;
-  std::optional<Error> error;
-  for_each_line(text, [&](std::string_view line) {
-    if (header || error) {
-      header = false;
-      return;
-    }
-    if (line.find_first_not_of(' ') == std::string_view::npos) return;
+  return table_rows<ProcNetInetRow>(text, "/proc/net tcp/udp row", [](std::string_view line, ProcNetInetRow& row) {
     // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...
     std::string_view rest = line;
     std::string_view f[10];
     for (auto& field : f) field = next_field(rest);
-    ProcNetInetRow row;
-    if (!to_number(f[3], row.state, 16) || !to_number(f[9], row.inode)) {
-      error = parse_error("/proc/net tcp/udp row", line);
-      return;
-    }
-    rows.push_back(row);
+    return to_number(f[3], row.state, 16) && to_number(f[9], row.inode);
   });
-  if (error) return *error;
-  return rows;
 }
 
 Result<std::vector<ProcNetUnixRow>> parse_proc_net_unix(std::string_view text) {
   // Num RefCount Protocol Flags Type St Inode Path
   constexpr uint32_t kAcceptCon = 0x10000;  // __SO_ACCEPTCON: a listening socket
-  std::vector<ProcNetUnixRow> rows;
-  bool header = true;
-  std::optional<Error> error;
-  for_each_line(text, [&](std::string_view line) {
-    if (header || error) {
-      header = false;
-      return;
-    }
-    if (line.find_first_not_of(' ') == std::string_view::npos) return;
+  return table_rows<ProcNetUnixRow>(text, "/proc/net/unix row", [](std::string_view line, ProcNetUnixRow& row) {
     std::string_view rest = line;
     std::string_view f[7];
     for (auto& field : f) field = next_field(rest);
-    ProcNetUnixRow row;
     uint32_t flags = 0;
-    if (!to_number(f[3], flags, 16) || !to_number(f[5], row.state, 16) || !to_number(f[6], row.inode)) {
-      error = parse_error("/proc/net/unix row", line);
-      return;
-    }
+    if (!to_number(f[3], flags, 16) || !to_number(f[5], row.state, 16) || !to_number(f[6], row.inode)) return false;
     row.listening = (flags & kAcceptCon) != 0;
     // The path is the rest of the line and may itself contain spaces.
     size_t start = rest.find_first_not_of(' ');
     if (start != std::string_view::npos) row.path = std::string(rest.substr(start));
-    rows.push_back(std::move(row));
+    return true;
   });
-  if (error) return *error;
-  return rows;
 }
 
 }  // namespace leakcheck::probes
