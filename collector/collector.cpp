@@ -21,6 +21,7 @@
 #include "docker/client.h"
 #include "httpd/server.h"
 #include "probes/sampler.h"
+#include "util/io_main.h"
 
 namespace leakcheck::collector {
 
@@ -178,21 +179,7 @@ asio::awaitable<int> collector_main(const CollectorConfig& config, Logger& log) 
 
 int run_collector(const CollectorConfig& config, Logger& log) {
   // Signals are taken by the io_context; nothing else may see them first.
-  asio::io_context ioc(1);
-  int exit_code = kCollectorFatal;
-  asio::co_spawn(ioc, collector_main(config, log), [&](std::exception_ptr e, int code) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        log.error("fatal", {{"error", ex.what()}});
-      }
-      return;
-    }
-    exit_code = code;
-  });
-  ioc.run();
-  return exit_code;
+  return run_io_main(collector_main(config, log), kCollectorFatal, log);
 }
 
 }  // namespace leakcheck::collector

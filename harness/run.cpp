@@ -29,6 +29,7 @@
 #include "probes/sampler.h"
 #include "probes/snapshot_json.h"
 #include "receiver/receiver.h"
+#include "util/io_main.h"
 
 namespace leakcheck::harness {
 
@@ -459,21 +460,7 @@ int run_scenario(const RunOptions& options, Logger& log) {
     std::fprintf(stderr, "leakcheck run: %s\n", made.error().message().c_str());
     return kExitError;
   }
-  asio::io_context ioc(1);
-  int exit_code = kExitError;
-  asio::co_spawn(ioc, run_main(ctx), [&](std::exception_ptr e, int code) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        log.error("fatal", {{"error", ex.what()}});
-      }
-      return;
-    }
-    exit_code = code;
-  });
-  ioc.run();
-  return exit_code;
+  return run_io_main(run_main(ctx), kExitError, log);
 }
 
 int clean_leftovers(const std::string& docker_host, const std::string& run_id, Logger& log) {
@@ -482,9 +469,7 @@ int clean_leftovers(const std::string& docker_host, const std::string& run_id, L
     log.error("bad docker host", {{"error", endpoint.error().message()}});
     return kExitError;
   }
-  asio::io_context ioc(1);
-  int exit_code = kExitError;
-  asio::co_spawn(ioc, [&]() -> asio::awaitable<int> {
+  auto clean = [&]() -> asio::awaitable<int> {
     docker::Client client(co_await asio::this_coro::executor, *endpoint);
     auto removed = co_await Fleet::remove_all(client, run_id);
     co_await client.shutdown(2s);
@@ -494,9 +479,8 @@ int clean_leftovers(const std::string& docker_host, const std::string& run_id, L
     }
     std::fprintf(stdout, "removed %zu container(s) labelled %s\n", *removed, kRunLabel);
     co_return kExitPass;
-  }, [&](std::exception_ptr, int code) { exit_code = code; });
-  ioc.run();
-  return exit_code;
+  };
+  return run_io_main(clean(), kExitError, log);
 }
 
 }  // namespace leakcheck::harness
