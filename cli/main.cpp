@@ -8,6 +8,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/probe_command.h"
+#include "cli/report_command.h"
 #include "cli/run_command.h"
 
 namespace {
@@ -18,6 +19,9 @@ commands:
   run SCENARIO.yaml  start the scenario's containers and target, sample it,
                      verify every log line, judge the criteria (PASS/FAIL)
   clean              remove containers left over by earlier runs
+  report RUN_DIR     render report.html and junit.xml again from report.json
+  compare BASE CANDIDATE | RUNS_DIR
+                     regressions between runs, beyond the noise (exit 1 on one)
   probe PID|NAME     fds by kind, sockets by state, threads by name, memory,
                      CPU and limits of a process (--help for options)
   version            print the version
@@ -38,6 +42,8 @@ int main(int argc, char** argv) {
     if (command == "probe") return probe_command(argc - 1, argv + 1);
     if (command == "run") return run_command(argc - 1, argv + 1);
     if (command == "clean") return clean_command(argc - 1, argv + 1);
+    if (command == "report") return report_command(argc - 1, argv + 1);
+    if (command == "compare") return compare_command(argc - 1, argv + 1);
     if (command == "version" || command == "--version") {
       std::cout << "leakcheck " << LEAKCHECK_VERSION << " (" << LEAKCHECK_GIT_COMMIT << ")\n";
       return kExitOk;

@@ -96,6 +96,7 @@ void Ledger::record_delivery(BootLedger& b, const loggen::ParsedLine& line, int6
   int64_t latency_ns = receive_ns - line.time_ns;
   b.latency_.add(latency_ns);
   latency_.add(latency_ns);
+  recent_latency_.add(latency_ns);
   add_to_series(receive_ns, latency_ns);
   totals_.last_delivery_ns = std::max(totals_.last_delivery_ns, receive_ns);
 }

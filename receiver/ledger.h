@@ -138,6 +138,9 @@ class Ledger {
   // Latency of first deliveries over all containers.
   const LatencyHistogram& latency() const { return latency_; }
   const DeliverySeries& series() const { return series_; }
+  // Latency of the first deliveries since the last call: one sample interval's
+  // percentiles for charts.
+  LatencyHistogram take_recent_latency() { return std::exchange(recent_latency_, LatencyHistogram{}); }
 
  private:
   BootLedger* boot_ledger(std::string_view container, uint32_t boot);
@@ -148,6 +151,7 @@ class Ledger {
   Boots boots_;
   LedgerTotals totals_;
   LatencyHistogram latency_;
+  LatencyHistogram recent_latency_;
   DeliverySeries series_;
   BootLedger* last_ = nullptr;  // lines come in runs of one container: skip the lookup
   BootKeyView last_key_;        // views into last_'s key in boots_

@@ -28,6 +28,7 @@ CriterionResult judge_growth(const ShapeResult& shape, Bound bound, const Criter
   const Trend& t = *shape.whole;
   CriterionResult r;
   r.value = t.growth_per_min();
+  r.fit = CriterionResult::Fit{t.theil_sen.slope_per_s, t.theil_sen.intercept, t.first_t_s, t.last_t_s};
   r.ci_low = t.ci_low_per_min();
   r.ci_high = t.ci_high_per_min();
   r.p_value = t.p_value();
@@ -46,6 +47,7 @@ CriterionResult judge_projection(const ShapeResult& shape, double limit, Bound b
   const Projection p = project_exhaustion(t, limit, options.project_from, options.alpha);
   CriterionResult r;
   r.value = p.hours.value_or(never);
+  r.fit = CriterionResult::Fit{t.theil_sen.slope_per_s, t.theil_sen.intercept, t.first_t_s, t.last_t_s};
   // A faster slope reaches the limit sooner: the slope's upper end gives the
   // hours' lower end.
   r.ci_low = hours_to_limit(p.from_level, t.ci_high_per_min(), limit).value_or(never);

@@ -71,6 +71,15 @@ struct CriterionResult {
   std::optional<double> ci_high;
   std::optional<double> p_value;  // Mann–Kendall, two-sided, same two only
   std::optional<Shape> shape;     // same two only
+  // The fitted line the figure came from (growth_per_min and projected hours):
+  // value at t = intercept + slope_per_s * t, over [from_s, to_s], for charts.
+  struct Fit {
+    double slope_per_s = 0;
+    double intercept = 0;
+    double from_s = 0;
+    double to_s = 0;
+  };
+  std::optional<Fit> fit;
   std::string detail;             // one line: how the value was found, and the shape's reason
 };
 

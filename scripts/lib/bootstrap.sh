@@ -16,6 +16,9 @@ LEAKCHECK_PACKAGES=(
   libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev
   # the engine, the test image's userland, and the tools tests cross-check with
   docker.io busybox-static iproute2 procps lsof
+  # reports: the browser the HTML report is tested in, and the JSON Schema
+  # validator of report.json (scripts/validate-report)
+  chromium python3-jsonschema
 )
 
 bootstrap_log() { echo "leakcheck: $*" >&2; }
