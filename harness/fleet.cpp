@@ -23,6 +23,8 @@ std::vector<std::string> loggen_argv(const LogProfile& p, const std::string& run
   }
   if (p.long_every > 0)
     argv.insert(argv.end(), {"--long-every", std::to_string(p.long_every), "--long-size", std::to_string(p.long_size_bytes)});
+  if (p.alloc_mb > 0)
+    argv.insert(argv.end(), {"--alloc-after", format_duration(p.alloc_after), "--alloc-mb", std::to_string(p.alloc_mb)});
   return argv;
 }
 
@@ -42,27 +44,58 @@ Fleet::Fleet(docker::Client& client, const Scenario& scenario, std::string run_i
   }
 }
 
+asio::awaitable<Result<std::string>> Fleet::create_started(const std::string& name, const std::string& group,
+                                                          const LogProfile& profile, bool tty, uint64_t memory_bytes,
+                                                          uint64_t seed) {
+  docker::ContainerSpec spec;
+  spec.name = name;
+  spec.image = image_;
+  spec.cmd = loggen_argv(profile, run_id_, name, seed);
+  spec.labels = {{kRunLabel, run_id_}, {kGroupLabel, group}};
+  spec.tty = tty;
+  spec.network_mode = "none";
+  spec.memory_bytes = static_cast<int64_t>(memory_bytes);
+  spec.log_driver = "json-file";
+  auto id = co_await client_.create_container(spec);
+  if (!id) co_return Error{id.error().code, "create container " + name + ": " + id.error().message()};
+  auto started = co_await client_.start_container(*id);
+  if (!started) co_return Error{started.error().code, "start container " + name + ": " + started.error().message()};
+  co_return *id;
+}
+
 asio::awaitable<Status> Fleet::create(Member& m) {
   m.name = run_id_ + "-" + m.group->name + "-" + std::to_string(m.index) +
            (m.generation ? "-r" + std::to_string(m.generation) : "");
-  docker::ContainerSpec spec;
-  spec.name = m.name;
-  spec.image = image_;
   // Deterministic from the scenario's seed: a run is reproducible from its file.
   auto group_ordinal = static_cast<uint64_t>(m.group - scenario_.fleet.data());
   uint64_t seed = scenario_.seed * 1'000'003 + group_ordinal * 10'007 + m.index * 101 + m.generation;
-  spec.cmd = loggen_argv(m.group->profile, run_id_, m.name, seed);
-  spec.labels = {{kRunLabel, run_id_}, {kGroupLabel, m.group->name}};
-  spec.tty = m.group->tty;
-  spec.network_mode = "none";
-  spec.memory_bytes = static_cast<int64_t>(m.group->memory_bytes);
-  spec.log_driver = "json-file";
-  auto id = co_await client_.create_container(spec);
-  if (!id) co_return Error{id.error().code, "create container " + m.name + ": " + id.error().message()};
+  auto id = co_await create_started(m.name, m.group->name, m.group->profile, m.group->tty, m.group->memory_bytes, seed);
+  if (!id) co_return id.error();
   m.id = *id;
-  auto started = co_await client_.start_container(m.id);
-  if (!started) co_return Error{started.error().code, "start container " + m.name + ": " + started.error().message()};
   co_return Ok{};
+}
+
+asio::awaitable<Result<std::string>> Fleet::start_extra(const std::string& name, const std::string& group,
+                                                       const LogProfile& profile, uint64_t seed) {
+  auto id = co_await create_started(name, group, profile, false, 64u << 20, seed);
+  if (id) ++extras_started_;
+  co_return id;
+}
+
+asio::awaitable<Status> Fleet::retire_extra(const std::string& name, const std::string& id, const std::string& group) {
+  auto stopped = co_await client_.stop_container(id, std::chrono::seconds(5));
+  if (!stopped) log_.warn("stop failed", {{"container", name}, {"error", stopped.error().message()}});
+  retired_.push_back(co_await read_truth(name, id, group, false));
+  auto removed = co_await client_.remove_container(id, true);
+  if (!removed) co_return Error{removed.error().code, "remove container " + name + ": " + removed.error().message()};
+  co_return Ok{};
+}
+
+std::vector<std::pair<std::string, std::string>> Fleet::group_containers(const std::string& group) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Member& m : containers_)
+    if (m.group->name == group) out.emplace_back(m.name, m.id);
+  return out;
 }
 
 asio::awaitable<Status> Fleet::start() {
@@ -80,7 +113,7 @@ asio::awaitable<void> Fleet::churn(std::chrono::steady_clock::time_point now) {
       m.next_recreate = now + *g.recreate_every;
       auto stopped = co_await client_.stop_container(m.id, std::chrono::seconds(5));
       if (!stopped) log_.warn("churn: stop failed", {{"container", m.name}, {"error", stopped.error().message()}});
-      retired_.push_back(co_await read_truth(m));
+      retired_.push_back(co_await read_truth(m.name, m.id, m.group->name, m.group->tty));
       auto removed = co_await client_.remove_container(m.id, true);
       if (!removed) log_.warn("churn: remove failed", {{"container", m.name}, {"error", removed.error().message()}});
       ++m.generation;
@@ -103,20 +136,20 @@ asio::awaitable<void> Fleet::stop() {
   }
 }
 
-asio::awaitable<ContainerTruth> Fleet::read_truth(const Member& m) {
+asio::awaitable<ContainerTruth> Fleet::read_truth(std::string name, std::string id, std::string group, bool tty) {
   ContainerTruth truth;
-  truth.name = m.name;
-  truth.id = m.id;
-  truth.group = m.group->name;
+  truth.name = std::move(name);
+  truth.id = std::move(id);
+  truth.group = std::move(group);
   docker::LogsOptions options;
-  auto raw = co_await client_.container_logs(m.id, options);
+  auto raw = co_await client_.container_logs(truth.id, options);
   if (!raw) {
     truth.error = raw.error().message();
     co_return truth;
   }
   using namespace collector;
-  FrameDecoder decoder(FrameDecoderOptions{.raw = m.group->tty});
-  LineAssembler assembler(LineAssemblerOptions{.timestamps = false, .tty = m.group->tty,
+  FrameDecoder decoder(FrameDecoderOptions{.raw = tty});
+  LineAssembler assembler(LineAssemblerOptions{.timestamps = false, .tty = tty,
                                                .max_line_bytes = 64u << 20});
   DecodedChunk chunk;
   std::vector<LogLine> lines;
@@ -134,7 +167,7 @@ asio::awaitable<ContainerTruth> Fleet::read_truth(const Member& m) {
 
 asio::awaitable<std::vector<ContainerTruth>> Fleet::truth() {
   std::vector<ContainerTruth> all = retired_;
-  for (const Member& m : containers_) all.push_back(co_await read_truth(m));
+  for (const Member& m : containers_) all.push_back(co_await read_truth(m.name, m.id, m.group->name, m.group->tty));
   co_return all;
 }
 

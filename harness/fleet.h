@@ -49,7 +49,18 @@ class Fleet {
   // away during the run (read before their removal).
   boost::asio::awaitable<std::vector<ContainerTruth>> truth();
 
+  // Extra containers (a container_churn fault), outside the groups: labelled
+  // and verified like the fleet's. start_extra creates and starts one;
+  // retire_extra stops it, keeps its log as truth (truth() returns it) and
+  // removes it.
+  boost::asio::awaitable<Result<std::string>> start_extra(const std::string& name, const std::string& group,
+                                                         const LogProfile& profile, uint64_t seed);
+  boost::asio::awaitable<Status> retire_extra(const std::string& name, const std::string& id, const std::string& group);
+  // (name, id) of the current containers of a group.
+  std::vector<std::pair<std::string, std::string>> group_containers(const std::string& group) const;
+
   size_t size() const { return containers_.size(); }
+  uint64_t extras_started() const { return extras_started_; }
   uint64_t restarts() const { return restarts_; }
   uint64_t recreations() const { return recreations_; }
 
@@ -68,7 +79,11 @@ class Fleet {
     std::chrono::steady_clock::time_point next_restart, next_recreate;
   };
   boost::asio::awaitable<Status> create(Member& m);
-  boost::asio::awaitable<ContainerTruth> read_truth(const Member& m);
+  boost::asio::awaitable<Result<std::string>> create_started(const std::string& name, const std::string& group,
+                                                            const LogProfile& profile, bool tty, uint64_t memory_bytes,
+                                                            uint64_t seed);
+  // By value: a coroutine must not keep references to its caller's temporaries.
+  boost::asio::awaitable<ContainerTruth> read_truth(std::string name, std::string id, std::string group, bool tty);
 
   docker::Client& client_;
   const Scenario& scenario_;
@@ -79,6 +94,7 @@ class Fleet {
   std::vector<ContainerTruth> retired_;  // truth of recreated-away containers
   uint64_t restarts_ = 0;
   uint64_t recreations_ = 0;
+  uint64_t extras_started_ = 0;
 };
 
 }  // namespace leakcheck::harness

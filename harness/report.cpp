@@ -27,6 +27,11 @@ json criterion_json(const CriterionVerdict& v) {
           {"ci_high", optional_number(v.ci_high)},
           {"p_value", optional_number(v.p_value)},
           {"shape", v.shape.empty() ? json(nullptr) : json(v.shape)},
+          {"fit", v.fit ? json{{"slope_per_s", number_or_null(v.fit->slope_per_s)},
+                               {"intercept", number_or_null(v.fit->intercept)},
+                               {"from_s", v.fit->from_s},
+                               {"to_s", v.fit->to_s}}
+                        : json(nullptr)},
           {"detail", v.detail}};
 }
 
@@ -61,6 +66,26 @@ json delivery_json(const receiver::DeliveryReport& d) {
           {"latency_p99_s", static_cast<double>(t.latency_p99_ns) / 1e9},
           {"latency_max_s", static_cast<double>(t.latency_max_ns) / 1e9},
           {"containers", std::move(containers)}};
+}
+
+json faults_json(const std::vector<FaultRecord>& faults) {
+  json out = json::array();
+  for (const FaultRecord& f : faults) {
+    json figures = json::object();
+    for (const auto& [name, value] : f.figures) figures[name] = number_or_null(value);
+    out.push_back({{"action", f.action},
+                   {"text", f.text},
+                   {"at_s", f.at_s},
+                   {"for_s", f.for_s},
+                   {"started_s", optional_number(f.started_s)},
+                   {"ended_s", optional_number(f.ended_s)},
+                   {"outcome", f.outcome},
+                   {"errors", f.errors},
+                   {"received_during", f.received_during},
+                   {"duplicates", f.duplicates},
+                   {"figures", std::move(figures)}});
+  }
+  return out;
 }
 
 json series_json(const SeriesTable& table) {
@@ -104,9 +129,11 @@ std::string report_json(const RunRecord& r) {
         {"signal", r.target.signal},
         {"stop_seconds", r.target.stop_seconds},
         {"killed_after_timeout", r.target.killed},
+        {"stderr_tail", r.target_stderr_tail},
         {"nofile_soft", optional_number(r.nofile_soft)},
         {"fd_exhaustion_hours", optional_number(r.fd_exhaustion_hours)}}},
       {"fleet", {{"containers", r.fleet_containers}, {"restarts", r.fleet_restarts}, {"recreations", r.fleet_recreations}}},
+      {"faults", faults_json(r.faults)},
       {"criteria", std::move(criteria)},
       {"delivery", r.delivery ? delivery_json(*r.delivery) : json(nullptr)},
       {"series", r.samples ? series_json(*r.samples) : json(nullptr)},

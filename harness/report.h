@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/faults.h"
 #include "harness/scenario.h"
 #include "harness/series_table.h"
 #include "harness/verdict.h"
@@ -27,9 +28,11 @@ struct RunRecord {
   std::vector<std::string> target_command;
   std::map<std::string, std::string> environment;
   TargetOutcome target;
+  std::vector<std::string> target_stderr_tail;  // the last lines the target wrote to stderr
   std::optional<double> nofile_soft;
   std::optional<double> fd_exhaustion_hours;
   uint64_t fleet_containers = 0, fleet_restarts = 0, fleet_recreations = 0;
+  std::vector<FaultRecord> faults;  // the scenario's faults as they ran
   std::vector<CriterionVerdict> criteria;
   const receiver::DeliveryReport* delivery = nullptr;
   const SeriesTable* samples = nullptr;

@@ -18,6 +18,7 @@
 #include "collector/sinks.h"
 #include "docker/client.h"
 #include "docker/pool.h"
+#include "harness/faults.h"
 #include "harness/fleet.h"
 #include "harness/image.h"
 #include "harness/progress.h"
@@ -28,6 +29,7 @@
 #include "harness/verdict.h"
 #include "probes/sampler.h"
 #include "probes/snapshot_json.h"
+#include "reports/report_file.h"
 #include "receiver/receiver.h"
 #include "util/io_main.h"
 
@@ -73,6 +75,28 @@ Status write_file(const std::string& path, const std::string& text) {
   return Ok{};
 }
 
+// The last `max_lines` lines of a file, reading at most its last `max_bytes`.
+std::vector<std::string> last_lines(const std::string& path, size_t max_lines, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return {};
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = std::max<std::streamoff>(0, size - static_cast<std::streamoff>(max_bytes));
+  in.seekg(from);
+  std::string text(static_cast<size_t>(size - from), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  std::vector<std::string> lines;
+  size_t start = 0;
+  if (from > 0) start = text.find('\n') == std::string::npos ? text.size() : text.find('\n') + 1;  // a cut first line
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  if (lines.size() > max_lines) lines.erase(lines.begin(), lines.end() - static_cast<std::ptrdiff_t>(max_lines));
+  return lines;
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -87,6 +111,11 @@ void scale_scenario(Scenario& s, Nanos duration) {
   for (auto& g : s.fleet) {
     if (g.restart_every) g.restart_every = std::max<Nanos>(scale(*g.restart_every), 2s);
     if (g.recreate_every) g.recreate_every = std::max<Nanos>(scale(*g.recreate_every), 4s);
+    g.profile.alloc_after = scale(g.profile.alloc_after);  // a container_oom fault's `at`
+  }
+  for (auto& f : s.faults) {
+    f.at = scale(f.at);
+    f.length = scale(f.length);
   }
   s.duration = duration;
 }
@@ -237,8 +266,16 @@ asio::awaitable<int> run_main(RunContext& ctx) {
   auto write_report = [&](const std::string& verdict) {
     record.verdict = verdict;
     record.finished_unix_ns = now_unix_ns();
-    if (auto w = write_file(ctx.run_dir + "/report.json", report_json(record)); !w)
+    record.target_stderr_tail = last_lines(ctx.run_dir + "/target.stderr.log", 40, 16 * 1024);
+    const std::string text = report_json(record);
+    if (auto w = write_file(ctx.run_dir + "/report.json", text); !w)
       log.error("cannot write the report", {{"error", w.error().message()}});
+    try {
+      if (auto w = reports::write_rendered(ctx.run_dir, nlohmann::json::parse(text)); !w)
+        log.error("cannot write report.html or junit.xml", {{"error", w.error().message()}});
+    } catch (const std::exception& e) {  // a renderer bug must not cost the run its report.json
+      log.error("cannot render report.html or junit.xml", {{"error", e.what()}});
+    }
     if (auto w = write_file(ctx.run_dir + "/samples.csv", table.to_csv()); !w)
       log.error("cannot write samples", {{"error", w.error().message()}});
   };
@@ -349,6 +386,7 @@ asio::awaitable<int> run_main(RunContext& ctx) {
   auto start = std::chrono::steady_clock::now();
   auto end = start + s.duration;
   auto next = start;
+  FaultRunner faults(client, sink, target, fleet, s, ctx.run_id, argv, ctx.run_dir, start, log);
   while (!ctx.interrupted && std::chrono::steady_clock::now() < end) {
     double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     SampleOutcome sample = take_sample(sampler, target.pid(), s);
@@ -358,13 +396,20 @@ asio::awaitable<int> run_main(RunContext& ctx) {
     }
     const auto& totals = sink.ledger().totals();
     sample.values.emplace_back("delivery.lines_received", static_cast<double>(totals.boots.delivered));
+    receiver::LatencyHistogram recent = sink.ledger().take_recent_latency();
+    if (recent.count() > 0) {
+      sample.values.emplace_back("delivery.latency_p50_s", static_cast<double>(recent.percentile(50)) / 1e9);
+      sample.values.emplace_back("delivery.latency_p99_s", static_cast<double>(recent.percentile(99)) / 1e9);
+      sample.values.emplace_back("delivery.latency_max_s", static_cast<double>(recent.max()) / 1e9);
+    }
     if (sample.nofile_soft) record.nofile_soft = sample.nofile_soft;
-    if (sample.target_gone || target.poll()) {
+    bool planned_gap = faults.target_down();  // a planned restart: nothing to sample, and no crash
+    if (!planned_gap && (sample.target_gone || target.poll())) {
       record.target.crashed = true;
       log.error("the target exited during the run");
       break;
     }
-    table.add_sample(t, sample.values);
+    if (!planned_gap) table.add_sample(t, sample.values);
     progress.update(ProgressFigures{t, std::chrono::duration<double>(s.duration).count(),
                                     series_value(sample.values, "fds.total"),
                                     series_value(sample.values, "threads.total"),
@@ -372,10 +417,12 @@ asio::awaitable<int> run_main(RunContext& ctx) {
                                     series_value(sample.values, "sockets.unix.total"), totals.boots.delivered,
                                     "running"});
     co_await fleet.churn(std::chrono::steady_clock::now());
+    co_await faults.step(std::chrono::steady_clock::now());
     next += s.sample_interval;
     co_await sleeper.until(std::max(next, std::chrono::steady_clock::now()));
   }
   progress.finish();
+  co_await faults.finish();  // before the drain: the receiver answers again, nothing stays paused
   record.complete = !ctx.interrupted && !record.target.crashed;
 
   // 4. Stop writing, let the target deliver what it has, stop the target.
@@ -394,6 +441,7 @@ asio::awaitable<int> run_main(RunContext& ctx) {
       break;  // nothing new for 3 s: delivered what it will
     }
   }
+  record.faults = faults.records();  // after the drain: a restart's duplicates have come
   TargetExit exit = co_await target.stop(s.target.stop_timeout);
   record.target.exit_code = exit.exit_code;
   record.target.signal = exit.signal;
@@ -419,7 +467,7 @@ asio::awaitable<int> run_main(RunContext& ctx) {
   record.criteria = judge(s, table, delivery, record.target, record.nofile_soft);
   record.fd_exhaustion_hours =
       projected_fd_exhaustion_hours(table, std::chrono::duration<double>(s.warmup).count(), record.nofile_soft);
-  bool all_passed = !record.target.crashed;
+  bool all_passed = !record.target.crashed && faults_happened(record.faults);
   for (const auto& v : record.criteria) all_passed = all_passed && v.passed;
   std::string verdict = ctx.interrupted ? "INCOMPLETE" : all_passed ? "PASS" : "FAIL";
   write_report(verdict);
@@ -436,6 +484,8 @@ asio::awaitable<int> run_main(RunContext& ctx) {
                  v.evaluated ? "" : (" - " + v.detail).c_str());
   }
   if (record.target.crashed) std::fprintf(stdout, "  FAIL the target exited during the run\n");
+  for (const auto& f : record.faults)
+    std::fprintf(stdout, "  %-4s fault %s\n", f.errors.empty() ? "ok" : "FAIL", fault_summary(f).c_str());
   std::fprintf(stdout, "  delivery: %llu of %llu lines, %llu missing, %llu duplicated; report: %s/report.json\n",
                static_cast<unsigned long long>(delivery.totals.counts.delivered),
                static_cast<unsigned long long>(delivery.totals.expected),

@@ -1,5 +1,6 @@
 #include "harness/scenario.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "util/yaml_fields.h"
@@ -9,7 +10,7 @@ namespace leakcheck::harness {
 namespace {
 
 constexpr const char* kSeriesStatistics[] = {"growth_per_min", "max", "min", "mean", "last", "p99",
-                                             "projected_hours_to_exhaustion"};
+                                             "projected_hours_to_exhaustion", "after_fault"};
 constexpr const char* kDeliveryFigures[] = {"loss_pct", "duplicates", "out_of_order", "latency_p50", "latency_p99",
                                             "latency_max", "target_exit_code", "target_stop_seconds"};
 
@@ -63,7 +64,13 @@ void read_criterion(YamlObject& o, Criterion& c) {
       o.object(stat, [&](YamlObject& bound) { read_bound(bound, "bound", false, c); });
     }
     if (c.statistic.empty() && !o.failed())
-      o.fail("series", "needs a statistic: growth_per_min, max, min, mean, last, p99 or projected_hours_to_exhaustion");
+      o.fail("series", "needs a statistic: growth_per_min, max, min, mean, last, p99, projected_hours_to_exhaustion "
+                       "or after_fault");
+    if (c.statistic == "after_fault") {
+      o.read_duration("settle", c.settle);
+      o.read("baseline_samples", c.baseline_samples);
+      if (c.baseline_samples == 0) o.fail("baseline_samples", "at least 1");
+    }
   }
   c.text = c.name + (c.delivery ? "" : " " + c.statistic) + " " + op_text(c.op) + " " +
            (is_latency(c.name) ? format_duration(Nanos(static_cast<int64_t>(c.bound * 1e9))) : [&] {
@@ -81,7 +88,11 @@ void read_profile(YamlObject& o, LogProfile& p) {
   o.read("size", p.size_bytes);
   o.read("long_every", p.long_every);
   o.read("long_size", p.long_size_bytes);
+  o.read_duration("alloc_after", p.alloc_after);
+  o.read("alloc_mb", p.alloc_mb);
   if (p.stderr_share < 0 || p.stderr_share > 1) o.fail("stderr_share", "must be between 0 and 1");
+  if (o.has("alloc_after") && p.alloc_mb == 0) o.fail("alloc_after", "needs alloc_mb");
+  if (p.alloc_mb > 65536) o.fail("alloc_mb", "at most 65536 (64 GiB)");
 }
 
 void read_group(YamlObject& o, FleetGroup& g) {
@@ -105,7 +116,137 @@ void read_group(YamlObject& o, FleetGroup& g) {
   if (g.count == 0 || g.count > 1000) o.fail("count", "between 1 and 1000");
 }
 
+
+constexpr std::pair<FaultAction, const char*> kFaultActions[] = {
+    {FaultAction::sink_outage, "sink_outage"},         {FaultAction::target_restart, "target_restart"},
+    {FaultAction::container_churn, "container_churn"}, {FaultAction::container_pause, "container_pause"},
+    {FaultAction::container_oom, "container_oom"}};
+constexpr std::pair<OutageMode, const char*> kOutageModes[] = {
+    {OutageMode::status_503, "status_503"}, {OutageMode::refuse, "refuse"}, {OutageMode::slow, "slow"}};
+
+// The keys of one fault that only some actions have; the rest are unknown
+// keys for the others, so `mode` on a target_restart is an error.
+void read_fault_action_keys(YamlObject& o, Fault& f, Scenario& s) {
+  switch (f.action) {
+    case FaultAction::sink_outage: {
+      std::string mode;
+      if (!o.has("mode")) return o.fail("mode", "sink_outage needs a mode: status_503, refuse or slow");
+      o.read_choice("mode", mode, {"status_503", "refuse", "slow"});
+      for (auto [m, name] : kOutageModes)
+        if (mode == name) f.mode = m;
+      if (f.mode == OutageMode::slow) {
+        o.read_duration("delay", f.delay);
+        if (f.delay.count() == 0) o.fail("delay", "must be more than 0");
+      }
+      break;
+    }
+    case FaultAction::target_restart:
+      if (!o.has("for")) f.length = 1s;  // down for a second: a crash and a supervisor's restart
+      o.read_choice("signal", f.signal, {"SIGKILL", "SIGTERM"});
+      break;
+    case FaultAction::container_churn:
+      f.profile.rate = "5";  // a few lines a second from each
+      o.read("count", f.count);
+      o.object("profile", [&](YamlObject& p) { read_profile(p, f.profile); });
+      if (f.count == 0 || f.count > 1000) o.fail("count", "between 1 and 1000");
+      if (f.profile.alloc_mb != 0) o.fail("profile", "a churn container does not allocate (alloc_mb)");
+      break;
+    case FaultAction::container_pause:
+    case FaultAction::container_oom: {
+      if (!o.has("group"))
+        return o.fail("group", std::string(fault_action_name(f.action)) + " needs the fleet group it acts on");
+      o.read("group", f.group);
+      FleetGroup* group = nullptr;
+      std::string names;
+      for (FleetGroup& g : s.fleet) {
+        names += (names.empty() ? "" : ", ") + g.name;
+        if (g.name == f.group) group = &g;
+      }
+      if (!group) return o.fail("group", "no fleet group \"" + f.group + "\" (groups: " + names + ")");
+      // A restart or recreation would undo a pause and repeat an OOM kill.
+      if (group->restart_every || group->recreate_every)
+        return o.fail("group", "group \"" + f.group + "\" restarts or is recreated; a fault needs a group that does not");
+      if (f.action == FaultAction::container_oom) {
+        if (!o.has("for")) f.length = 10s;  // time for the kernel to kill them, then checked
+        f.alloc_mb = 4 * std::max<uint64_t>(group->memory_bytes >> 20, 1);  // over any default swap allowance too
+        o.read("alloc_mb", f.alloc_mb);
+        if (f.alloc_mb == 0 || f.alloc_mb > 65536) o.fail("alloc_mb", "between 1 and 65536");
+        if (group->profile.alloc_mb != 0) return o.fail("group", "group \"" + f.group + "\" already allocates (alloc_mb)");
+        // The group's loggens allocate `at` into their life: they start
+        // just before the run's clock, so the kill comes at `at` or a moment
+        // before.
+        group->profile.alloc_after = f.at;
+        group->profile.alloc_mb = f.alloc_mb;
+      }
+      break;
+    }
+  }
+}
+
+void read_fault(YamlObject& o, Fault& f, Scenario& s) {
+  std::string action;
+  std::string list;
+  for (auto [a, name] : kFaultActions) list += (list.empty() ? "" : ", ") + std::string(name);
+  if (!o.has("action")) return o.fail("action", "a fault needs an action: " + list);
+  o.read("action", action);
+  bool known = false;
+  for (auto [a, name] : kFaultActions)
+    if (action == name) {
+      f.action = a;
+      known = true;
+    }
+  if (!known) return o.fail("action", "unknown fault action \"" + action + "\" (one of " + list + ")");
+  if (!o.has("at")) return o.fail("at", "a fault needs `at`: its time from the start of the run, e.g. 30s");
+  o.read_duration("at", f.at);
+  bool needs_for = f.action != FaultAction::target_restart && f.action != FaultAction::container_oom;
+  if (needs_for && !o.has("for")) return o.fail("for", std::string(fault_action_name(f.action)) + " needs `for`: how long it applies, e.g. 20s");
+  o.read_duration("for", f.length);
+  if (o.failed()) return;
+  read_fault_action_keys(o, f, s);
+  if (o.failed()) return;
+  if (needs_for && f.length.count() == 0) return o.fail("for", "must be more than 0");
+  if (f.at >= s.duration)
+    return o.fail("at", format_duration(f.at) + " is not within the run's duration " + format_duration(s.duration));
+  if (f.at + f.length > s.duration)
+    return o.fail("for", "the fault would end at " + format_duration(f.at + f.length) + ", after the run's duration " +
+                             format_duration(s.duration));
+  // Two faults of one kind at once would undo each other's restore.
+  for (size_t i = 0; i + 1 < s.faults.size(); ++i) {
+    const Fault& other = s.faults[i];
+    bool overlap = f.at < other.at + other.length && other.at < f.at + f.length;
+    if (other.action == f.action && overlap && (f.group.empty() || f.group == other.group))
+      return o.fail("at", "overlaps faults[" + std::to_string(i) + "] (" + fault_text(other) + ")");
+  }
+}
+
 }  // namespace
+
+std::string_view fault_action_name(FaultAction action) {
+  for (auto [a, name] : kFaultActions)
+    if (a == action) return name;
+  return "?";
+}
+
+std::string_view outage_mode_name(OutageMode mode) {
+  for (auto [m, name] : kOutageModes)
+    if (m == mode) return name;
+  return "?";
+}
+
+std::string fault_text(const Fault& f) {
+  std::string what(fault_action_name(f.action));
+  switch (f.action) {
+    case FaultAction::sink_outage:
+      what += " " + std::string(outage_mode_name(f.mode));
+      if (f.mode == OutageMode::slow) what += " " + format_duration(f.delay);
+      break;
+    case FaultAction::target_restart: what += " " + f.signal; break;
+    case FaultAction::container_churn: what += " " + std::to_string(f.count); break;
+    case FaultAction::container_pause:
+    case FaultAction::container_oom: what += " " + f.group; break;
+  }
+  return what + " at " + format_duration(f.at) + " for " + format_duration(f.length);
+}
 
 std::vector<Criterion> default_criteria() {
   auto node = YAML::Load(R"(
@@ -149,10 +290,16 @@ Result<Scenario> parse_scenario(const YAML::Node& root, const std::string& file)
     if (s.target.command.empty() && !t.failed()) t.fail("command", "needs the target's argv, e.g. [\"{collector}\", ...]");
   });
   o.read("observe", s.observe);
+  // After the fleet and the duration: a fault names a group and must fit the run.
+  o.objects("faults", [&](YamlObject& f, size_t) {
+    s.faults.emplace_back();
+    read_fault(f, s.faults.back(), s);
+  });
   bool has_criteria = o.has("criteria");
   o.objects("criteria", [&](YamlObject& c, size_t) {
     s.criteria.emplace_back();
     read_criterion(c, s.criteria.back());
+    if (c.has("after_fault") && s.faults.empty()) c.fail("after_fault", "the scenario has no faults");
   });
   if (!o.failed()) {
     if (s.name.empty()) o.fail("name", "a scenario needs a name");

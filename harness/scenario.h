@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "stats/criteria.h"
@@ -28,6 +29,10 @@ struct LogProfile {
   uint64_t size_bytes = 120;
   uint64_t long_every = 0;   // every K-th line is long
   uint64_t long_size_bytes = 40000;
+  // A memory hog (container_oom): alloc_after into its life, allocate and
+  // touch alloc_mb MiB. 0: never.
+  Nanos alloc_after{0};
+  uint64_t alloc_mb = 0;
 };
 
 struct FleetGroup {
@@ -58,11 +63,48 @@ struct Criterion {
   bool delivery = false;   // a delivery figure rather than a sampled series
   std::string name;        // series name ("fds.total") or delivery figure ("loss_pct", "latency_p99")
   std::string statistic;   // series: growth_per_min, max, min, mean, last, p99,
-                           // projected_hours_to_exhaustion; delivery: "value"
+                           // projected_hours_to_exhaustion, after_fault; delivery: "value"
   Op op = Op::lt;
   double bound = 0;        // latency bounds in seconds
   std::string text;        // as written, for reports: "fds.total growth_per_min < 5"
+  // after_fault: the increase of the median from the baseline_samples samples
+  // before each fault to the samples from its end + settle to the next
+  // fault's start (or the run's end).
+  Nanos settle = 10s;
+  uint64_t baseline_samples = 10;
 };
+
+// A fault scheduled in a run (`faults:`), applied by harness/faults.h.
+enum class FaultAction { sink_outage, target_restart, container_churn, container_pause, container_oom };
+enum class OutageMode { status_503, refuse, slow };
+
+std::string_view fault_action_name(FaultAction action);
+std::string_view outage_mode_name(OutageMode mode);
+
+struct Fault {
+  FaultAction action = FaultAction::sink_outage;
+  Nanos at{0};      // from the start of the run (the first sample)
+  Nanos length{0};  // `for`: how long it applies
+  // sink_outage: the receiver answers 503, refuses connections, or waits
+  // `delay` before answering each push.
+  OutageMode mode = OutageMode::status_503;
+  Nanos delay = 3s;
+  // target_restart: the signal that stops the target ("SIGKILL", "SIGTERM");
+  // it starts again, same argv and state dir, `length` later.
+  std::string signal = "SIGKILL";
+  // container_churn: `count` extra containers writing `profile`, each created
+  // and removed within `length`.
+  uint64_t count = 50;
+  LogProfile profile;
+  // container_pause, container_oom: the fleet group acted on.
+  std::string group;
+  // container_oom: MiB the group's loggens allocate at `at` (the group's
+  // memory limit makes the kernel kill them); 0 until parsed: 4 x the limit.
+  uint64_t alloc_mb = 0;
+};
+
+// For reports and logs: "sink_outage status_503 at 30s for 20s".
+std::string fault_text(const Fault& fault);
 
 struct Scenario {
   std::string name;
@@ -76,6 +118,7 @@ struct Scenario {
   Target target;
   std::vector<std::string> observe;  // process names sampled like the target (e.g. dockerd)
   std::vector<Criterion> criteria;
+  std::vector<Fault> faults;  // in the order written
   // Whether failing is the expected outcome (the negative control). The run
   // still exits 1 on FAIL; tests and CI assert it.
   bool expect_fail = false;

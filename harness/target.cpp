@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <string>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -33,6 +35,8 @@ TargetProcess::~TargetProcess() {
 Status TargetProcess::start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                             const std::string& stdout_path, const std::string& stderr_path) {
   if (argv.empty()) return Error{0, "the target has no command"};
+  if (pid_ > 0 && !poll()) return Error{0, "the target is still running (pid " + std::to_string(pid_) + ")"};
+  exited_.reset();
   std::vector<std::string> env_strings;
   for (char** e = environ; *e; ++e) {
     std::string entry = *e;
@@ -51,6 +55,10 @@ Status TargetProcess::start(const std::vector<std::string>& argv, const std::map
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // Nothing else of ours: Asio opens its sockets without close-on-exec, so
+  // the target would inherit the receiver's listening socket (keeping its
+  // port open and counted among the target's fds) and our Docker connections.
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // Its own process group, so that stopping it reaches its children too and
@@ -78,10 +86,14 @@ std::optional<TargetExit> TargetProcess::poll() {
 }
 
 boost::asio::awaitable<TargetExit> TargetProcess::stop(std::chrono::nanoseconds timeout) {
+  return stop_with(SIGTERM, timeout);
+}
+
+boost::asio::awaitable<TargetExit> TargetProcess::stop_with(int signal, std::chrono::nanoseconds timeout) {
   if (pid_ <= 0) co_return TargetExit{};
   if (poll()) co_return *exited_;
   auto started = std::chrono::steady_clock::now();
-  ::kill(-pid_, SIGTERM);
+  ::kill(-pid_, signal);
   boost::asio::steady_timer tick(co_await boost::asio::this_coro::executor);
   while (std::chrono::steady_clock::now() - started < timeout) {
     if (poll()) break;

@@ -33,7 +33,8 @@ class TargetProcess {
   TargetProcess& operator=(const TargetProcess&) = delete;
 
   // Starts argv[0] (a path, or a name looked up in PATH) with `env` added to
-  // ours. The error names the program.
+  // ours. The error names the program. Once the previous process has exited
+  // (stop, kill_now), starts it anew: a planned restart.
   Status start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                const std::string& stdout_path, const std::string& stderr_path);
   pid_t pid() const { return pid_; }
@@ -43,6 +44,8 @@ class TargetProcess {
   // SIGTERM to the group, wait up to `timeout`, then SIGKILL. Asynchronous:
   // the receiver on the same thread must keep taking the target's last pushes.
   boost::asio::awaitable<TargetExit> stop(std::chrono::nanoseconds timeout);
+  // The same with another first signal (SIGKILL: a crash, nothing saved).
+  boost::asio::awaitable<TargetExit> stop_with(int signal, std::chrono::nanoseconds timeout);
   // The same, blocking: for destructors and error paths only.
   TargetExit kill_now();
 

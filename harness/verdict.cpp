@@ -1,8 +1,12 @@
 #include "harness/verdict.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <limits>
 
 #include "stats/series.h"
+#include "stats/summary.h"
 
 namespace leakcheck::harness {
 
@@ -37,8 +41,64 @@ CriterionVerdict judge_series(const Criterion& c, const SeriesTable& table, doub
   v.ci_low = result->ci_low;
   v.ci_high = result->ci_high;
   v.p_value = result->p_value;
+  v.fit = result->fit;
   if (result->shape) v.shape = std::string(stats::shape_name(*result->shape));
   v.detail = result->detail;
+  return v;
+}
+
+std::string figure(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
+// The median of a series before each fault against its median once the
+// fault is over and settled: the increase of the worst fault is the value.
+CriterionVerdict judge_after_fault(const Criterion& c, const SeriesTable& table, const std::vector<Fault>& faults) {
+  CriterionVerdict v;
+  v.criterion = c;
+  auto points = samples_of(table, c.name, 0);
+  if (points.empty()) {
+    v.detail = "the series " + c.name + " never appeared";
+    return v;
+  }
+  std::vector<const Fault*> order;
+  for (const Fault& f : faults) order.push_back(&f);
+  std::stable_sort(order.begin(), order.end(), [](const Fault* a, const Fault* b) { return a->at < b->at; });
+  auto s_of = [](Nanos d) { return std::chrono::duration<double>(d).count(); };
+  double worst = -std::numeric_limits<double>::infinity();
+  std::string details;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const Fault& f = *order[k];
+    double at = s_of(f.at);
+    double after_from = s_of(f.at + f.length + c.settle);
+    double after_to = k + 1 < order.size() ? s_of(order[k + 1]->at) : std::numeric_limits<double>::infinity();
+    std::vector<stats::Sample> before, after;
+    for (const stats::Sample& p : points) {
+      if (p.t_s < at) before.push_back(p);
+      else if (p.t_s >= after_from && p.t_s < after_to) after.push_back(p);
+    }
+    if (before.size() > c.baseline_samples) before.erase(before.begin(), before.end() - static_cast<ptrdiff_t>(c.baseline_samples));
+    details += details.empty() ? "" : "; ";
+    details += fault_text(f) + ": ";
+    auto b = stats::summarize(before);
+    auto a = stats::summarize(after);
+    if (!b || !a) {
+      details += !b ? "no samples before it" : "no samples after it settled";
+      continue;
+    }
+    double increase = a->median - b->median;
+    worst = std::max(worst, increase);
+    details += figure(b->median) + " before, " + figure(a->median) + " after (" + (increase >= 0 ? "+" : "") +
+               figure(increase) + ")";
+  }
+  v.detail = "median of the last " + std::to_string(c.baseline_samples) + " samples before each fault vs from " +
+             format_duration(c.settle) + " after its end: " + details;
+  if (!std::isfinite(worst)) return v;  // no fault could be judged: not evaluated, a failure
+  v.evaluated = true;
+  v.value = worst;
+  v.passed = stats::satisfies(worst, c.op, c.bound);
   return v;
 }
 
@@ -81,8 +141,11 @@ std::vector<CriterionVerdict> judge(const Scenario& scenario, const SeriesTable&
                                     std::optional<double> nofile_limit) {
   double warmup_s = std::chrono::duration<double>(scenario.warmup).count();
   std::vector<CriterionVerdict> out;
-  for (const Criterion& c : scenario.criteria)
-    out.push_back(c.delivery ? judge_delivery(c, delivery, target) : judge_series(c, samples, warmup_s, nofile_limit));
+  for (const Criterion& c : scenario.criteria) {
+    if (c.delivery) out.push_back(judge_delivery(c, delivery, target));
+    else if (c.statistic == "after_fault") out.push_back(judge_after_fault(c, samples, scenario.faults));
+    else out.push_back(judge_series(c, samples, warmup_s, nofile_limit));
+  }
   return out;
 }
 

@@ -19,6 +19,7 @@ struct CriterionVerdict {
   double value = 0;
   std::optional<double> ci_low, ci_high, p_value;
   std::string shape;   // growing, plateau, flat, ... for trends
+  std::optional<stats::CriterionResult::Fit> fit;  // the fitted trend line, for charts
   std::string detail;  // why, in one line
 };
 

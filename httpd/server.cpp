@@ -208,14 +208,21 @@ Status Server::resume_accepting() {
   return state_->listen(state_->bound);
 }
 
+void Server::close_connections() {
+  for (auto& [id, connection] : state_->connections) {
+    connection.cancel.emit(asio::cancellation_type::terminal);
+    if (connection.stream) {
+      error_code ec;
+      connection.stream->socket().close(ec);
+    }
+  }
+}
+
 asio::awaitable<void> Server::stop(std::chrono::nanoseconds max_wait) {
   auto self = state_;
   self->stopping = true;
   pause_accepting();
-  for (auto& [id, connection] : self->connections) {
-    connection.cancel.emit(asio::cancellation_type::terminal);
-    if (connection.stream) connection.stream->socket().close();
-  }
+  close_connections();
   auto deadline = std::chrono::steady_clock::now() + max_wait;
   while (!self->connections.empty() && std::chrono::steady_clock::now() < deadline) {
     self->drained.expires_at(deadline);

@@ -96,6 +96,10 @@ class Server {
   // down. resume() listens again on the same port.
   void pause_accepting();
   Status resume_accepting();
+  // Aborts every open connection (a handler in progress is cancelled at its
+  // next await, its answer never sent), as a server that went down would;
+  // the server goes on. With pause_accepting: a peer that is down.
+  void close_connections();
 
   boost::asio::awaitable<void> stop(std::chrono::nanoseconds max_wait = 5s);
 

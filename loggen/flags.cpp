@@ -15,9 +15,10 @@ namespace {
 constexpr uint64_t kMaxLinesPerPeriod = 1'000'000;
 
 // Every flag that takes a value; apply() handles each.
-constexpr std::array<std::string_view, 15> kValueFlags{
-    "--run",   "--name",         "--boot", "--boot-file",  "--rate",       "--burst",     "--idle-first", "--idle-after",
-    "--count", "--duration",     "--size", "--long-every", "--long-size", "--stderr-share", "--seed"};
+constexpr std::array<std::string_view, 17> kValueFlags{
+    "--run",   "--name",     "--boot",       "--boot-file",  "--rate",        "--burst",
+    "--idle-first", "--idle-after", "--count", "--duration", "--size",      "--long-every",
+    "--long-size",  "--stderr-share", "--seed", "--alloc-after", "--alloc-mb"};
 
 constexpr std::string_view kUsage =
     R"(Usage: leakcheck-loggen --run ID --name NAME [options]
@@ -44,6 +45,10 @@ nothing and waits: an idle container.
   --long-every K      make every K-th line long
   --long-size BYTES   length of long lines (default 40000)
   --seed N            seed for the stderr choice (default 0)
+  --alloc-after DUR   after DUR, allocate --alloc-mb MiB and touch every page,
+                      then go on writing: a container's memory limit makes
+                      the kernel kill it (an OOM kill on purpose)
+  --alloc-mb N        MiB to allocate, 1 to 65536 (needs --alloc-after)
   -h, --help          this text
 
 DUR: 500ms, 10s, 1.5m, 4h, 1d; a bare number is seconds. Sizes at most 1048576.
@@ -151,6 +156,8 @@ Status apply(Options& o, std::string_view flag, std::string_view value) {
   if (flag == "--long-size") return store(parse_count(flag, value, 0, kMaxLineBytes), p.long_size_bytes);
   if (flag == "--seed")
     return store(parse_count(flag, value, 0, std::numeric_limits<uint64_t>::max()), p.seed);
+  if (flag == "--alloc-after") return store(parse_flag_duration(flag, value, true), o.alloc_after);
+  if (flag == "--alloc-mb") return store(parse_count(flag, value, 1, 65536), o.alloc_mb);
   return Error{0, "unknown flag " + std::string(flag)};
 }
 
@@ -163,6 +170,8 @@ Status check(const Options& o, const std::set<std::string_view>& seen) {
   for (std::string_view flag : {"--count", "--idle-after"})
     if (seen.contains(flag) && !writes) return flag_error(flag, "needs --rate or --burst (nothing is written without)");
   if (seen.contains("--long-size") && !seen.contains("--long-every")) return Error{0, "--long-size needs --long-every"};
+  if (seen.contains("--alloc-after") != seen.contains("--alloc-mb"))
+    return Error{0, "--alloc-after and --alloc-mb go together"};
   return Ok{};
 }
 

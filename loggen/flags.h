@@ -20,6 +20,10 @@ struct Options {
   std::optional<uint32_t> boot;
   std::string boot_file;
   Profile profile;
+  // A memory hog (the harness's container_oom fault): alloc_after into its
+  // life, allocate alloc_mb MiB and touch every page, then keep writing.
+  std::optional<Nanos> alloc_after;
+  uint64_t alloc_mb = 0;
 };
 
 // Parses the arguments after argv[0]. "--flag value" and "--flag=value"; a

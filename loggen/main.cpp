@@ -48,7 +48,8 @@ int run_main(int argc, char** argv) {
     boot = *next;
   }
 
-  auto status = run(RunConfig{options->run_id, options->container, boot, options->profile});
+  auto status = run(RunConfig{options->run_id, options->container, boot, options->profile, options->alloc_after,
+                              options->alloc_mb});
   if (!status) {
     print_error(status.error().message());
     return 1;

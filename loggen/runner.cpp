@@ -5,8 +5,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "loggen/line_format.h"
 
@@ -100,6 +102,18 @@ class StopSignals {
   sigset_t waiting_mask_{};  // the mask to wait with: the original, stop signals allowed
 };
 
+// Allocates `mib` MiB and writes to every page, so the memory is resident
+// and charged to the cgroup; held in `held` until the process exits.
+void hog_memory(uint64_t mib, std::vector<std::unique_ptr<char[]>>& held) {
+  constexpr size_t kChunk = 1 << 20;
+  constexpr size_t kPage = 4096;
+  for (uint64_t i = 0; i < mib; ++i) {
+    auto chunk = std::make_unique_for_overwrite<char[]>(kChunk);
+    for (size_t at = 0; at < kChunk; at += kPage) chunk[at] = static_cast<char>(at / kPage + 1);
+    held.push_back(std::move(chunk));
+  }
+}
+
 }  // namespace
 
 Status run(const RunConfig& config) {
@@ -111,9 +125,22 @@ Status run(const RunConfig& config) {
   // caught up, none skipped, so counts stay exact and nothing drifts.
   Schedule schedule(config.profile);
   const Nanos start = clock_now(CLOCK_MONOTONIC);
+  std::optional<Nanos> alloc_at;
+  if (config.alloc_after && config.alloc_mb > 0) alloc_at = start + *config.alloc_after;
+  std::vector<std::unique_ptr<char[]>> held;
+  // Sleeps until `deadline` (nullopt: for ever), allocating on the way if
+  // that is due first. False when a stop signal came.
+  auto wait_until = [&](std::optional<Nanos> deadline) {
+    if (alloc_at && (!deadline || *alloc_at <= *deadline)) {
+      if (!signals.sleep_until(*alloc_at)) return false;
+      hog_memory(config.alloc_mb, held);
+      alloc_at.reset();
+    }
+    return signals.sleep_until(deadline);
+  };
   std::string line;
   while (auto event = schedule.next()) {
-    if (!signals.sleep_until(start + event->offset)) return Ok{};
+    if (!wait_until(start + event->offset)) return Ok{};
     LineHeader header{config.run_id, config.container, config.boot,
                       event->seq,    clock_now(CLOCK_REALTIME).count(), event->stream};
     line.clear();
@@ -130,7 +157,7 @@ Status run(const RunConfig& config) {
   if (profile.count && schedule.emitted() == *profile.count) return Ok{};
   std::optional<Nanos> end;
   if (profile.duration) end = start + *profile.duration;
-  signals.sleep_until(end);
+  wait_until(end);
   return Ok{};
 }
 

@@ -3,6 +3,7 @@
 // profile ends or a stop signal comes.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "loggen/schedule.h"
@@ -15,6 +16,8 @@ struct RunConfig {
   std::string container;
   uint32_t boot = 1;
   Profile profile;
+  std::optional<Nanos> alloc_after;  // then allocate and touch alloc_mb MiB, once
+  uint64_t alloc_mb = 0;
 };
 
 // Installs handlers for SIGTERM and SIGINT (a stopped container: end at once,
@@ -30,6 +33,12 @@ struct RunConfig {
 // Docker, or one terminal written by this one thread). The daemon itself
 // cuts a line longer than 16 KiB into several log messages (json-file: all
 // but the last without '\n'); joining them is the collector's job.
+//
+// With alloc_after, the memory is allocated between two lines (never in the
+// middle of one), 1 MiB at a time, each page written so that it is really
+// charged to the container's memory cgroup; it is held until exit. Under a
+// memory limit below it the kernel kills the process there: every line
+// written before is whole in the daemon's log.
 Status run(const RunConfig& config);
 
 }  // namespace leakcheck::loggen

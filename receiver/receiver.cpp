@@ -129,9 +129,12 @@ void Receiver::pause_accepting() { server_->pause_accepting(); }
 
 Status Receiver::resume_accepting() { return server_->resume_accepting(); }
 
+void Receiver::close_connections() { server_->close_connections(); }
+
 asio::awaitable<void> Receiver::stop(std::chrono::nanoseconds max_wait) { co_await server_->stop(max_wait); }
 
 const Ledger& Receiver::ledger() const { return state_->ledger; }
+Ledger& Receiver::ledger() { return state_->ledger; }
 
 ReceiverStats Receiver::stats() const {
   ReceiverStats s = state_->stats;

@@ -16,6 +16,8 @@
 //                          acknowledges them
 //   pause_accepting()      refuse new connections (ECONNREFUSED), as a
 //                          receiver that is down; open ones are still served
+//   close_connections()    abort every open connection (a push in progress
+//                          gets no answer); with pause_accepting, down for all
 //
 // Threading: everything, including every member function here and the
 // ledger, on the executor given (one io_context thread).
@@ -70,10 +72,12 @@ class Receiver {
   void clear_faults();  // no failing status, no delay (a paused listener stays paused)
   void pause_accepting();
   Status resume_accepting();
+  void close_connections();
 
   boost::asio::awaitable<void> stop(std::chrono::nanoseconds max_wait = std::chrono::seconds(5));
 
   const Ledger& ledger() const;
+  Ledger& ledger();
   ReceiverStats stats() const;
 
  private:

@@ -132,3 +132,139 @@ TEST(Scenario, EveryShippedScenarioParses) {
 
 }  // namespace
 }  // namespace leakcheck::harness
+
+namespace leakcheck::harness {
+namespace {
+
+constexpr const char* kFaulty = R"(name: faulty
+duration: 2m
+target:
+  command: ["{collector}"]
+fleet:
+  - {name: steady, count: 4, profile: {rate: 20}}
+  - {name: hog, count: 2, memory: 33554432, profile: {rate: 5}}
+  - {name: churny, count: 1, restart_every: 20s}
+faults:
+  - {action: sink_outage, at: 20s, for: 10s, mode: status_503}
+  - {action: sink_outage, at: 40s, for: 10s, mode: slow, delay: 2s}
+  - {action: target_restart, at: 60s}
+  - {action: container_churn, at: 30s, for: 40s, count: 20}
+  - {action: container_pause, at: 70s, for: 10s, group: steady}
+  - {action: container_oom, at: 80s, group: hog}
+criteria:
+  - {series: fds.total, after_fault: {le: 2}, settle: 15s}
+)";
+
+TEST(ScenarioFaults, ParsesEveryActionWithItsDefaults) {
+  auto s = parse(kFaulty);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  ASSERT_EQ(s->faults.size(), 6u);
+  const auto& f = s->faults;
+  EXPECT_EQ(f[0].action, FaultAction::sink_outage);
+  EXPECT_EQ(f[0].mode, OutageMode::status_503);
+  EXPECT_EQ(f[0].at, 20s);
+  EXPECT_EQ(f[0].length, 10s);
+  EXPECT_EQ(f[1].mode, OutageMode::slow);
+  EXPECT_EQ(f[1].delay, 2s);
+  EXPECT_EQ(f[2].action, FaultAction::target_restart);
+  EXPECT_EQ(f[2].signal, "SIGKILL");
+  EXPECT_EQ(f[2].length, 1s);  // down for a second unless told
+  EXPECT_EQ(f[3].count, 20u);
+  EXPECT_EQ(f[3].profile.rate, "5");  // a few lines a second from each churn container
+  EXPECT_EQ(f[4].group, "steady");
+  EXPECT_EQ(f[5].group, "hog");
+  EXPECT_EQ(f[5].length, 10s);
+  EXPECT_EQ(f[5].alloc_mb, 128u);  // 4 x the group's 32 MiB limit
+  // The OOM group's loggens allocate at the fault's time.
+  EXPECT_EQ(s->fleet[1].profile.alloc_after, 80s);
+  EXPECT_EQ(s->fleet[1].profile.alloc_mb, 128u);
+  EXPECT_EQ(s->fleet[0].profile.alloc_mb, 0u);
+  EXPECT_EQ(fault_text(f[0]), "sink_outage status_503 at 20s for 10s");
+  EXPECT_EQ(fault_text(f[1]), "sink_outage slow 2s at 40s for 10s");
+  EXPECT_EQ(fault_text(f[2]), "target_restart SIGKILL at 1m for 1s");
+  EXPECT_EQ(fault_text(f[3]), "container_churn 20 at 30s for 40s");
+  EXPECT_EQ(fault_text(f[5]), "container_oom hog at 80s for 10s");
+  ASSERT_EQ(s->criteria.size(), 1u);
+  EXPECT_EQ(s->criteria[0].statistic, "after_fault");
+  EXPECT_EQ(s->criteria[0].settle, 15s);
+  EXPECT_EQ(s->criteria[0].baseline_samples, 10u);
+  EXPECT_EQ(s->criteria[0].text, "fds.total after_fault <= 2");
+}
+
+TEST(ScenarioFaults, ErrorsNameFileLineAndKey) {
+  struct Case {
+    std::string edit_from, edit_to, message;
+  } cases[] = {
+      {"action: target_restart, at: 60s", "action: explode, at: 60s",
+       "s.yaml:12: faults[2].action: unknown fault action \"explode\" (one of sink_outage, target_restart, "
+       "container_churn, container_pause, container_oom)"},
+      {"{action: target_restart, at: 60s}", "{at: 60s}",
+       "s.yaml:12: faults[2].action: a fault needs an action: sink_outage, target_restart, container_churn, "
+       "container_pause, container_oom"},
+      {", group: steady", "", "s.yaml:14: faults[4].group: container_pause needs the fleet group it acts on"},
+      {"group: hog", "group: nope", "s.yaml:15: faults[5].group: no fleet group \"nope\" (groups: steady, hog, churny)"},
+      {"group: steady}", "group: churny}",
+       "s.yaml:14: faults[4].group: group \"churny\" restarts or is recreated; a fault needs a group that does not"},
+      {"at: 80s, group: hog", "at: 3m, group: hog", "s.yaml:15: faults[5].at: 3m is not within the run's duration 2m"},
+      {"at: 60s}", "at: 60s, for: 61s}", "s.yaml:12: faults[2].for: the fault would end at 121s, after the run's duration 2m"},
+      {"at: 20s, for: 10s, mode: status_503", "at: 20s, mode: status_503",
+       "s.yaml:10: faults[0].for: sink_outage needs `for`: how long it applies, e.g. 20s"},
+      {"mode: status_503", "mode: teapot", "s.yaml:10: faults[0].mode: \"teapot\" is not one of: status_503, refuse, slow"},
+      {"mode: status_503}", "mode: status_503, delay: 2s}", "s.yaml:10: faults[0].delay: unknown key"},
+      {"at: 60s}", "at: 60s, mode: refuse}", "s.yaml:12: faults[2].mode: unknown key"},
+      {"at: 60s}", "at: 60s, signal: SIGHUP}", "s.yaml:12: faults[2].signal: \"SIGHUP\" is not one of: SIGKILL, SIGTERM"},
+      {"at: 40s, for: 10s, mode: slow", "at: 25s, for: 10s, mode: slow",
+       "s.yaml:11: faults[1].at: overlaps faults[0] (sink_outage status_503 at 20s for 10s)"},
+      {"count: 20}", "count: 0}", "s.yaml:13: faults[3].count: between 1 and 1000"},
+      {"at: 20s, for: 10s", "at: soon, for: 10s",
+       "s.yaml:10: faults[0].at: invalid duration \"soon\": expected a number, e.g. 30s, 500ms, 4h"},
+      {"settle: 15s", "settle: 15s, max: {lt: 3}", "s.yaml:17: criteria[0].after_fault: one statistic per criterion"},
+  };
+  for (const auto& tc : cases) {
+    std::string text = kFaulty;
+    auto at = text.find(tc.edit_from);
+    ASSERT_NE(at, std::string::npos) << tc.edit_from;
+    text.replace(at, tc.edit_from.size(), tc.edit_to);
+    auto s = parse(text);
+    ASSERT_FALSE(s.ok()) << tc.edit_to;
+    EXPECT_EQ(s.error().message(), tc.message);
+  }
+}
+
+TEST(ScenarioFaults, AfterFaultNeedsFaults) {
+  std::string text = kFaulty;
+  text.erase(text.find("faults:"), text.find("criteria:") - text.find("faults:"));
+  auto s = parse(text);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message(), "s.yaml:10: criteria[0].after_fault: the scenario has no faults");
+}
+
+TEST(ScenarioFaults, OverridesReachFaults) {
+  std::string path = ::testing::TempDir() + "/faulty-override.yaml";
+  {
+    FILE* f = std::fopen(path.c_str(), "w");
+    std::fputs(kFaulty, f);
+    std::fclose(f);
+  }
+  auto s = load_scenario(path, {"faults.3.count=5", "faults.0.mode=refuse"});
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->faults[3].count, 5u);
+  EXPECT_EQ(s->faults[0].mode, OutageMode::refuse);
+  auto bad = load_scenario(path, {"faults.0.at=5m"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message(), "--set faults.0.at=5m: faults[0].at: 5m is not within the run's duration 2m");
+}
+
+TEST(ScenarioFaults, EveryShippedFaultScenarioParses) {
+  for (const char* name : {"sink-outage-503", "sink-outage-refuse", "sink-outage-slow", "target-kill", "churn-storm",
+                           "pause", "oom"}) {
+    auto s = load_scenario(std::string(SOURCE_DIR) + "/scenarios/faults/" + name + ".yaml");
+    ASSERT_TRUE(s.ok()) << name << ": " << s.error().message();
+    EXPECT_EQ(s->name, std::string("faults-") + name);
+    EXPECT_FALSE(s->faults.empty()) << name;
+    EXPECT_FALSE(s->description.empty()) << name;
+  }
+}
+
+}  // namespace
+}  // namespace leakcheck::harness

@@ -144,6 +144,31 @@ TEST_F(ServerFixture, PausedRefusesConnectionsThenResumes) {
   EXPECT_NE(exchange(c.get(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n").find("200 OK"), std::string::npos);
 }
 
+TEST_F(ServerFixture, ClosingConnectionsCutsKeepAliveOnesAndTheServerGoesOn) {
+  start();
+  UniqueFd kept = connect_client();
+  ASSERT_TRUE(kept);
+  EXPECT_NE(exchange(kept.get(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n").find("200 OK"), std::string::npos);
+  ASSERT_EQ(on_server([this] { return server_->stats().connections_open; }), 1u);
+  // Down: new connections refused and the keep-alive one cut, as a Loki
+  // that went away (a client would otherwise go on pushing through it).
+  on_server([this] {
+    server_->pause_accepting();
+    server_->close_connections();
+    return 0;
+  });
+  char c;
+  EXPECT_EQ(::read(kept.get(), &c, 1), 0);  // the server closed it
+  EXPECT_FALSE(connect_client());
+  for (int i = 0; i < 200 && on_server([this] { return server_->stats().connections_open; }) > 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(on_server([this] { return server_->stats().connections_open; }), 0u);
+  EXPECT_TRUE(on_server([this] { return server_->resume_accepting().ok(); }));
+  UniqueFd again = connect_client();
+  ASSERT_TRUE(again);
+  EXPECT_NE(exchange(again.get(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n").find("200 OK"), std::string::npos);
+}
+
 TEST_F(ServerFixture, StopCancelsSlowHandlersAndReleasesEveryFd) {
   start();
   // Asio's reactor (epoll, eventfd, timerfd) exists from here on; the listener is one more fd.

@@ -76,6 +76,17 @@ TEST(Flags, EqualsFormRatesWithPeriodsAndBootFlags) {
   EXPECT_FALSE(f->boot);
 }
 
+TEST(Flags, AMemoryHogAllocatesOnceAfterADelay) {
+  auto o = parse({"--run", "r", "--name", "n", "--rate", "5", "--alloc-after", "10s", "--alloc-mb", "200"});
+  ASSERT_TRUE(o) << o.error().message();
+  EXPECT_EQ(o->alloc_after, seconds(10));
+  EXPECT_EQ(o->alloc_mb, 200u);
+  auto plain = parse({"--run", "r", "--name", "n"});
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->alloc_after);
+  EXPECT_EQ(plain->alloc_mb, 0u);
+}
+
 TEST(Flags, HelpWinsOverEverythingElse) {
   for (std::string_view flag : {"--help", "-h"}) {
     auto o = parse({"--rate", "50", flag});
@@ -123,6 +134,9 @@ TEST(Flags, ErrorsNameTheFlagInOneLine) {
       {with({"--idle-after", "1s"}), "--idle-after: needs --rate or --burst (nothing is written without)"},
       {with({"--long-size", "20000"}), "--long-size needs --long-every"},
       {with({"--boot", "1", "--boot-file", "/boot"}), "--boot and --boot-file exclude each other"},
+      {with({"--alloc-after", "10s"}), "--alloc-after and --alloc-mb go together"},
+      {with({"--alloc-mb", "100"}), "--alloc-after and --alloc-mb go together"},
+      {with({"--alloc-after", "1s", "--alloc-mb", "0"}), "--alloc-mb: expected a whole number from 1 to 65536, got \"0\""},
       {{"--name", "n"}, "--run is required"},
       {{"--run", "r"}, "--name is required"},
       {{"--run", "r", "--name", "a b"}, "--name: expected 1 to 128 bytes of [A-Za-z0-9_.-] starting with a letter or digit, got \"a b\""},
@@ -135,7 +149,7 @@ TEST(Flags, ErrorsNameTheFlagInOneLine) {
 TEST(Flags, UsageListsEveryFlag) {
   for (std::string_view flag : {"--run", "--name", "--boot", "--boot-file", "--rate", "--burst", "--idle-first",
                                 "--idle-after", "--count", "--duration", "--stderr-share", "--size", "--long-every",
-                                "--long-size", "--seed", "--help"}) {
+                                "--long-size", "--seed", "--alloc-after", "--alloc-mb", "--help"}) {
     EXPECT_NE(usage().find(std::string(flag) + " "), std::string_view::npos) << flag;
     // ...and the parser knows each one (an unknown flag would say so).
     if (flag != "--help") {

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "loggen/line_format.h"
@@ -149,6 +150,31 @@ TEST(LoggenE2E, SigtermWhileIdleForEverExitsZero) { expect_sigterm_exits_zero({}
 
 TEST(LoggenE2E, SigtermDuringTheIdleStartExitsZero) {
   expect_sigterm_exits_zero({"--rate", "10", "--idle-first", "1h"});
+}
+
+// The kB of VmRSS in /proc/PID/status; -1 once the process is gone.
+long resident_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+  return -1;
+}
+
+TEST(LoggenE2E, AllocAfterMakesTheMemoryResidentAndWritingGoesOn) {
+  // 40 lines over 2 s; at 300 ms, 48 MiB allocated and touched (charged to
+  // a container's memory cgroup as it would be: resident, not just mapped).
+  ChildProcess child(command({"--rate", "20", "--count", "40", "--alloc-after", "300ms", "--alloc-mb", "48"}));
+  long peak_kb = 0;
+  for (int i = 0; i < 150 && peak_kb < 48 * 1024; ++i) {
+    std::this_thread::sleep_for(10ms);
+    peak_kb = std::max(peak_kb, resident_kb(child.pid()));
+  }
+  EXPECT_GE(peak_kb, 48 * 1024);
+  ChildOutput output = child.finish(10s);
+  ASSERT_FALSE(output.timed_out);
+  EXPECT_EQ(output.exit_code, 0) << output.err;
+  auto by_seq = collect(output, 1);
+  EXPECT_EQ(by_seq.size(), 40u);  // every line whole, before and after the allocation
 }
 
 TEST(LoggenE2E, DurationEndsAnIdleRun) {

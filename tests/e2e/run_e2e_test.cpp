@@ -11,9 +11,11 @@
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
+#include "tests/e2e/run_support.h"
 #include "tests/e2e/subprocess.h"
 
 namespace leakcheck::testing {
@@ -30,39 +32,35 @@ std::string runs_dir() {
   return dir;
 }
 
-// The run directory a `leakcheck run` printed ("report: DIR/report.json").
-std::string report_path_from(const std::string& out) {
-  auto at = out.find("report: ");
-  if (at == std::string::npos) return "";
-  auto end = out.find('\n', at);
-  return out.substr(at + 8, end - at - 8);
+// The four files of a run directory: report.json valid against the schema,
+// report.html with its charts, junit.xml with a case per criterion, samples.csv.
+void expect_run_files(const std::string& run_dir, const json& report) {
+  EXPECT_EQ(schema_errors(kSource, run_dir), "");
+  std::ifstream html_file(run_dir + "/report.html");
+  std::string html((std::istreambuf_iterator<char>(html_file)), {});
+  EXPECT_NE(html.find("<svg class=\"chart\""), std::string::npos) << run_dir;
+  EXPECT_NE(html.find(report["run_id"].get<std::string>()), std::string::npos);
+  std::ifstream junit_file(run_dir + "/junit.xml");
+  std::string junit((std::istreambuf_iterator<char>(junit_file)), {});
+  size_t cases = 0;
+  for (size_t at = junit.find("<testcase "); at != std::string::npos; at = junit.find("<testcase ", at + 1)) ++cases;
+  EXPECT_GE(cases, report["criteria"].size() + 2) << junit;
+  std::ifstream csv(run_dir + "/samples.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_TRUE(header.starts_with("t_seconds,")) << header;
 }
 
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  return json::parse(in);
-}
-
-int leftover_containers(const std::string& run_id) {
-  CommandOutput r = run_command({"docker", "ps", "-aq", "--filter", "label=leakcheck.run=" + run_id});
-  std::istringstream lines(r.out);
-  int n = 0;
-  for (std::string line; std::getline(lines, line);) ++n;
-  return n;
-}
-
-const json* criterion(const json& report, const std::string& text) {
-  for (const json& c : report["criteria"])
-    if (c["text"] == text) return &c;
-  return nullptr;
-}
-
-TEST(RunE2E, SmokePassesWithTheReferenceCollector) {
+// One test, three runs: the smoke scenario passes with the reference
+// collector (twice), the negative control fails on the named criteria, and
+// `leakcheck compare` tells them apart: smoke against smoke is no
+// regression, smoke against the negative control is, on fds and threads.
+TEST(RunE2E, SmokePassesNegativeControlFailsAndCompareTellsThemApart) {
   CommandOutput r = run_command({kLeakcheck, "run", kSource + "/scenarios/smoke.yaml", "--runs-dir", runs_dir(),
                                  "--duration", "75s"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  std::string report_path = report_path_from(r.out);
-  json report = read_json(report_path);
+  std::string smoke = report_path_from(r.out);
+  json report = read_json(smoke);
   EXPECT_EQ(report["schema"], "leakcheck.report/1");
   EXPECT_EQ(report["verdict"], "PASS");
   EXPECT_EQ(report["complete"], true);
@@ -72,23 +70,26 @@ TEST(RunE2E, SmokePassesWithTheReferenceCollector) {
   EXPECT_EQ(report["fleet"]["containers"], 15);
   EXPECT_GE(report["fleet"]["restarts"].get<int>(), 2);
   EXPECT_EQ(report["target"]["exit_code"], 0);  // it stopped cleanly on SIGTERM
-  // Every sample has the series the criteria name, and samples.csv has them too.
+  // Every sample has the series the criteria name, and the trend criteria
+  // carry their fitted line for the charts.
   EXPECT_GE(report["series"]["t_seconds"].size(), 60u);
   EXPECT_TRUE(report["series"]["values"].contains("fds.total"));
   EXPECT_TRUE(report["series"]["values"].contains("metrics.leakcheck_collector_rotations_total"));
-  std::string run_dir = report_path.substr(0, report_path.rfind('/'));
-  std::ifstream csv(run_dir + "/samples.csv");
-  std::string header;
-  std::getline(csv, header);
-  EXPECT_TRUE(header.starts_with("t_seconds,")) << header;
+  EXPECT_TRUE(report["series"]["values"].contains("delivery.latency_p99_s"));
+  EXPECT_TRUE(criterion(report, "fds.total growth_per_min < 5")->at("fit").is_object());
+  expect_run_files(dir_of(smoke), report);
   EXPECT_EQ(leftover_containers(report["run_id"]), 0);
-}
 
-TEST(RunE2E, NegativeControlFailsOnFdsThreadsAndDockerSockets) {
-  CommandOutput r = run_command({kLeakcheck, "run", kSource + "/scenarios/negative-control.yaml", "--runs-dir",
-                                 runs_dir(), "--duration", "60s"});
+  CommandOutput again = run_command({kLeakcheck, "run", kSource + "/scenarios/smoke.yaml", "--runs-dir", runs_dir(),
+                                     "--duration", "75s"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  std::string smoke2 = report_path_from(again.out);
+
+  r = run_command({kLeakcheck, "run", kSource + "/scenarios/negative-control.yaml", "--runs-dir", runs_dir(),
+                   "--duration", "60s"});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
-  json report = read_json(report_path_from(r.out));
+  std::string negative = report_path_from(r.out);
+  report = read_json(negative);
   EXPECT_EQ(report["verdict"], "FAIL");
   for (const char* text : {"fds.total growth_per_min < 5", "threads.total growth_per_min < 10",
                            "sockets.unix./var/run/docker.sock growth_per_min < 5"}) {
@@ -101,7 +102,58 @@ TEST(RunE2E, NegativeControlFailsOnFdsThreadsAndDockerSockets) {
   }
   // It leaks, but it loses nothing: the negative control is about resources.
   EXPECT_EQ(criterion(report, "loss_pct == 0")->at("passed"), true);
+  expect_run_files(dir_of(negative), report);
   EXPECT_EQ(leftover_containers(report["run_id"]), 0);
+
+  CommandOutput same = run_command({kLeakcheck, "compare", dir_of(smoke), dir_of(smoke2)});
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+  EXPECT_NE(same.out.find("no regression: 0 regressions"), std::string::npos) << same.out;
+
+  std::string compare_json = ::testing::TempDir() + "/compare.json";
+  std::string compare_html = ::testing::TempDir() + "/compare.html";
+  CommandOutput worse = run_command(
+      {kLeakcheck, "compare", dir_of(smoke), negative, "--json", compare_json, "--html", compare_html});
+  EXPECT_EQ(worse.exit_code, 1) << worse.out << worse.err;
+  json comparison = read_json(compare_json);
+  std::set<std::string> regressed;
+  for (const json& f : comparison["figures"])
+    if (f["regression"] == true) regressed.insert(f["kind"].get<std::string>() + " " + f["name"].get<std::string>());
+  for (const char* expected : {"criterion fds.total growth_per_min < 5", "criterion threads.total growth_per_min < 10",
+                               "series fds.total", "series threads.total"})
+    EXPECT_TRUE(regressed.count(expected)) << expected << "\n" << worse.out;
+  EXPECT_FALSE(regressed.count("delivery missing")) << worse.out;
+  std::ifstream html(compare_html);
+  EXPECT_TRUE(html.good());
+
+  // A folder of runs: each figure across them, the newest against the one before.
+  CommandOutput folder = run_command({kLeakcheck, "compare", runs_dir()});
+  EXPECT_NE(folder.out.find("scenario smoke: 2 runs"), std::string::npos) << folder.out;
+  EXPECT_NE(folder.out.find("scenario negative-control: 1 run"), std::string::npos) << folder.out;
+
+  // report re-renders the HTML and JUnit from report.json alone.
+  std::string run_dir = dir_of(smoke);
+  std::remove((run_dir + "/report.html").c_str());
+  std::remove((run_dir + "/junit.xml").c_str());
+  CommandOutput rendered = run_command({kLeakcheck, "report", run_dir});
+  EXPECT_EQ(rendered.exit_code, 0) << rendered.err;
+  expect_run_files(run_dir, read_json(smoke));
+}
+
+TEST(RunE2E, ReportAndCompareRejectWhatIsNotAReport) {
+  std::string path = ::testing::TempDir() + "/not-a-report.json";
+  std::ofstream(path) << "{\"schema\": \"something/1\"}";
+  CommandOutput r = run_command({kLeakcheck, "report", path});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "leakcheck report: " + path + ": not a leakcheck report (no \"schema\": \"leakcheck.report/1\")\n");
+  std::ofstream(path) << "{\"schema\": ";
+  r = run_command({kLeakcheck, "compare", path, path});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(path + ": not JSON"), std::string::npos) << r.err;
+  r = run_command({kLeakcheck, "compare", "/nonexistent-run"});
+  EXPECT_EQ(r.exit_code, 2);
+  r = run_command({kLeakcheck, "compare", "a", "b", "--slope-tolerance", "x"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "leakcheck compare: --slope-tolerance x: expected a number >= 0\n");
 }
 
 TEST(RunE2E, BadScenarioIsExit2WithFileLineAndKey) {
