@@ -4,7 +4,10 @@
 //   BM_FrameDecode  the 8-byte frame headers (MB/s),
 //   BM_LineJoin     timestamps parsed, 16 KiB messages joined into lines (lines/s),
 //   BM_Pipeline     both plus boundary dedup and the records handed to the
-//                   queue: what a reader costs per line (lines/s).
+//                   queue: what a reader costs per line (lines/s),
+//   BM_Ndjson       the records as NDJSON, as the file sink writes them (lines/s),
+//   BM_Acknowledge  the cursors moved past accepted records, as the shipper
+//                   does after every batch (lines/s; saving them is apart).
 // Inputs (argument = line length without '\n'): 100-byte lines, one frame
 // each; 40 KiB lines, each split by the daemon into 16 KiB + 16 KiB + 8 KiB
 // messages, every one with the line's timestamp. Lines are 1 µs apart, so
@@ -23,10 +26,12 @@
 #include <string_view>
 #include <vector>
 
+#include "collector/cursor_keeper.h"
 #include "collector/frame_decoder.h"
 #include "collector/line_assembler.h"
 #include "collector/line_pipeline.h"
 #include "collector/metrics.h"
+#include "collector/sink_format.h"
 #include "util/log.h"
 
 namespace {
@@ -177,9 +182,72 @@ void BM_Pipeline(benchmark::State& state) {
   set_counters(state, in);
 }
 
+// The records BM_Pipeline produces from an input, in batches of the sink's size.
+std::vector<std::vector<LogRecord>> batches(size_t line_bytes) {
+  const Input& in = input(line_bytes);
+  CollectorMetrics metrics;
+  leakcheck::Logger log(leakcheck::LogLevel::error);
+  FollowTarget target;
+  target.id = std::string(64, 'c');
+  target.name = "bench";
+  std::vector<std::vector<LogRecord>> out(1);
+  LinePipeline pipeline(
+      target, kDefaultMaxLineBytes, std::nullopt,
+      [&out](std::vector<LogRecord>&& records) {
+        for (auto& r : records) {
+          if (out.back().size() == 1000) out.emplace_back();
+          out.back().push_back(std::move(r));
+        }
+      },
+      metrics, log);
+  pipeline.begin_stream();
+  for_each_read(in.bytes, [&](std::string_view read) { (void)pipeline.consume(read); });
+  return out;
+}
+
+void set_line_counters(benchmark::State& state, const std::vector<std::vector<LogRecord>>& all) {
+  size_t lines = 0, bytes = 0;
+  for (const auto& batch : all)
+    for (const auto& r : batch) {
+      ++lines;
+      bytes += r.text.size();
+    }
+  const auto iterations = static_cast<int64_t>(state.iterations());
+  state.SetItemsProcessed(iterations * static_cast<int64_t>(lines));
+  state.SetBytesProcessed(iterations * static_cast<int64_t>(bytes));
+}
+
+void BM_Ndjson(benchmark::State& state) {
+  const auto all = batches(static_cast<size_t>(state.range(0)));
+  std::string out;
+  for (auto _ : state) {
+    for (const auto& batch : all) {
+      out.clear();
+      append_ndjson_lines(out, batch);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  set_line_counters(state, all);
+}
+
+void BM_Acknowledge(benchmark::State& state) {
+  const auto all = batches(static_cast<size_t>(state.range(0)));
+  CollectorMetrics metrics;
+  for (auto _ : state) {
+    state.PauseTiming();  // a fresh keeper each time; nothing is written
+    auto keeper = std::make_unique<CursorKeeper>(CursorStore("/nonexistent"), metrics);
+    keeper->track(std::string(64, 'c'));
+    state.ResumeTiming();
+    for (const auto& batch : all) keeper->acknowledge(batch);
+  }
+  set_line_counters(state, all);
+}
+
 BENCHMARK(BM_FrameDecode)->Arg(100)->Arg(40 * 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_LineJoin)->Arg(100)->Arg(40 * 1024)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Pipeline)->Arg(100)->Arg(40 * 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Ndjson)->Arg(100)->Arg(40 * 1024)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Acknowledge)->Arg(100)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

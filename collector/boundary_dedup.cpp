@@ -1,6 +1,7 @@
 #include "collector/boundary_dedup.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace leakcheck::collector {
 
@@ -19,7 +20,7 @@ BoundaryDedup BoundaryDedup::restore(int64_t since_ns, std::span<const BoundaryE
   dedup.newest_ns_ = since_ns;
   for (const BoundaryEntry& entry : boundary) {
     if (entry.timestamp_ns < since_ns || entry.count == 0) continue;  // would never match
-    dedup.delivered_[{entry.timestamp_ns, entry.hash}] += entry.count;
+    dedup.add(entry.timestamp_ns, entry.hash, entry.count);
     dedup.newest_ns_ = std::max(dedup.newest_ns_, entry.timestamp_ns);
   }
   // A file written with a larger cap: apply ours.
@@ -27,16 +28,21 @@ BoundaryDedup BoundaryDedup::restore(int64_t since_ns, std::span<const BoundaryE
   return dedup;
 }
 
-void BoundaryDedup::begin_replay() { replay_ = delivered_; }
+void BoundaryDedup::begin_replay() {
+  replay_ = delivered_;
+  replay_left_ = replay_.size();
+}
 
 bool BoundaryDedup::admit(int64_t timestamp_ns, uint64_t hash) {
-  auto it = replay_.find({timestamp_ns, hash});
-  if (it != replay_.end()) {
-    // Counts, not a set: three identical lines at one nanosecond delivered
-    // twice before the reopen means the third is new.
-    if (--it->second == 0) replay_.erase(it);
-    ++duplicates_dropped_;
-    return false;
+  if (replay_left_ > 0) {
+    auto it = find_slot(replay_, timestamp_ns, hash);
+    if (it != replay_.end() && it->timestamp_ns == timestamp_ns && it->hash == hash && it->count > 0) {
+      // Counts, not a set: three identical lines at one nanosecond delivered
+      // twice before the reopen means the third is new.
+      if (--it->count == 0 && --replay_left_ == 0) replay_.clear();
+      ++duplicates_dropped_;
+      return false;
+    }
   }
   record(timestamp_ns, hash);
   return true;
@@ -45,7 +51,7 @@ bool BoundaryDedup::admit(int64_t timestamp_ns, uint64_t hash) {
 void BoundaryDedup::record(int64_t timestamp_ns, uint64_t hash) {
   // Below the resume point the daemon will not send it again: nothing to match.
   if (since_ns_ != kNone && timestamp_ns < since_ns_) return;
-  ++delivered_[{timestamp_ns, hash}];
+  add(timestamp_ns, hash, 1);
   if (timestamp_ns > newest_ns_) {
     newest_ns_ = timestamp_ns;
     int64_t window_start_ns = kNone;
@@ -61,24 +67,37 @@ std::optional<int64_t> BoundaryDedup::resume_since_ns() const {
   return since_ns_;
 }
 
-std::vector<BoundaryEntry> BoundaryDedup::boundary() const {
-  std::vector<BoundaryEntry> entries;
-  entries.reserve(delivered_.size());
-  for (const auto& [key, count] : delivered_) entries.push_back({key.timestamp_ns, key.hash, count});
-  return entries;
+std::vector<BoundaryEntry> BoundaryDedup::boundary() const { return {delivered_.begin(), delivered_.end()}; }
+
+BoundaryDedup::Entries::iterator BoundaryDedup::find_slot(Entries& entries, int64_t timestamp_ns, uint64_t hash) {
+  // The newest first: where nearly every line goes.
+  if (entries.empty() || before(entries.back(), timestamp_ns, hash)) return entries.end();
+  return std::lower_bound(entries.begin(), entries.end(), std::make_pair(timestamp_ns, hash),
+                          [](const BoundaryEntry& e, const std::pair<int64_t, uint64_t>& key) {
+                            return before(e, key.first, key.second);
+                          });
+}
+
+void BoundaryDedup::add(int64_t timestamp_ns, uint64_t hash, uint32_t count) {
+  auto it = find_slot(delivered_, timestamp_ns, hash);
+  if (it != delivered_.end() && it->timestamp_ns == timestamp_ns && it->hash == hash) {
+    it->count += count;
+    return;
+  }
+  delivered_.insert(it, BoundaryEntry{timestamp_ns, hash, count});
 }
 
 void BoundaryDedup::raise_since(int64_t since_ns) {
   if (since_ns <= since_ns_) return;
   since_ns_ = since_ns;
-  delivered_.erase(delivered_.begin(), delivered_.lower_bound({since_ns, 0}));
+  while (!delivered_.empty() && delivered_.front().timestamp_ns < since_ns) delivered_.pop_front();
 }
 
 void BoundaryDedup::enforce_cap() {
   // Forget whole timestamps, oldest first: keeping part of one would break the
   // invariant for the lines dropped from it. The newest is never forgotten.
-  while (delivered_.size() > options_.max_entries && delivered_.begin()->first.timestamp_ns < newest_ns_)
-    raise_since(delivered_.begin()->first.timestamp_ns + 1);
+  while (delivered_.size() > options_.max_entries && delivered_.front().timestamp_ns < newest_ns_)
+    raise_since(delivered_.front().timestamp_ns + 1);
 }
 
 }  // namespace leakcheck::collector

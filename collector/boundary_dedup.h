@@ -31,7 +31,7 @@
 // state that is persisted (see cursor_store.h).
 
 #include <cstdint>
-#include <map>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -97,21 +97,29 @@ class BoundaryDedup {
   uint64_t duplicates_dropped() const { return duplicates_dropped_; }
 
  private:
-  struct Key {
-    int64_t timestamp_ns;
-    uint64_t hash;
-    auto operator<=>(const Key&) const = default;
-  };
   static constexpr int64_t kNone = INT64_MIN;
+  // Sorted by (timestamp, hash), one entry per pair. A deque, not a map: a
+  // line's timestamp is nearly always the newest, so entries are added at
+  // the back (or a few places before it, stdout and stderr interleaving) and
+  // forgotten at the front, with no allocation per line.
+  using Entries = std::deque<BoundaryEntry>;
 
+  static bool before(const BoundaryEntry& e, int64_t timestamp_ns, uint64_t hash) {
+    return e.timestamp_ns < timestamp_ns || (e.timestamp_ns == timestamp_ns && e.hash < hash);
+  }
+  // The entry for (timestamp, hash) or where it would go.
+  static Entries::iterator find_slot(Entries& entries, int64_t timestamp_ns, uint64_t hash);
+  void add(int64_t timestamp_ns, uint64_t hash, uint32_t count);
   void raise_since(int64_t since_ns);
   void enforce_cap();
 
   BoundaryDedupOptions options_;
   // Invariant: every line delivered with timestamp >= since_ns_ is counted here.
-  std::map<Key, uint32_t> delivered_;
-  // What the reopened stream has still to send again, with counts.
-  std::map<Key, uint32_t> replay_;
+  Entries delivered_;
+  // What the reopened stream has still to send again: counts left to drop
+  // (entries at 0 are used up), and how many are not used up yet.
+  Entries replay_;
+  size_t replay_left_ = 0;
   int64_t since_ns_ = kNone;
   int64_t newest_ns_ = kNone;
   uint64_t duplicates_dropped_ = 0;

@@ -11,8 +11,8 @@ namespace leakcheck::collector {
 // Exit codes, documented in --help and the README.
 enum CollectorExit : int {
   kCollectorOk = 0,
-  kCollectorConfigError = 2,  // bad configuration, engine or sink unusable at start
-  kCollectorStateError = 3,   // the state dir cannot hold cursors, or a cursor file is corrupt
+  kCollectorConfigError = 2,  // bad configuration; engine, state dir, sink or /metrics address unusable at start
+  kCollectorStateError = 3,   // cursors could not be persisted while running, or a cursor file is corrupt
   kCollectorFatal = 4,
 };
 

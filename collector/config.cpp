@@ -1,8 +1,11 @@
 #include "collector/config.h"
 
+#include <algorithm>
 #include <charconv>
+#include <optional>
 #include <string_view>
 
+#include "collector/http_url.h"
 #include "util/yaml_fields.h"
 
 namespace leakcheck::collector {
@@ -17,11 +20,18 @@ options (each overrides the same key of --config):
   --docker-host URL          unix:///var/run/docker.sock (default, or $DOCKER_HOST)
                              or tcp://HOST:PORT
   --sink loki=URL|file=PATH|stdout
-                             where lines go (default stdout)
+                             where lines go (default stdout); at start a Loki
+                             sink must accept a TCP connection within 3s, a
+                             file sink must open for appending, else exit 2
+  --sink-wait                start even when the Loki sink does not answer yet,
+                             and retry until it does (config: sink.wait: true)
   --label KEY=VALUE          static Loki label (repeatable)
   --rotation-interval DUR    reopen every stream this often (default 30s)
   --idle-timeout DUR         reopen a stream silent this long (default 60s)
   --state-dir DIR            cursors live here (default /var/lib/leakcheck-collector)
+  --cursor-save-interval DUR save moved cursors this often (default 1s; 0: after
+                             every batch); after a SIGKILL the lines acknowledged
+                             since the last save are delivered again
   --metrics-listen HOST:PORT /metrics and /healthz (default 127.0.0.1:9464; off)
   --strategy managed|naive   naive is a DELIBERATELY BROKEN baseline that leaks
                              a thread and a connection per rotation of an idle
@@ -37,8 +47,17 @@ options (each overrides the same key of --config):
   --log-level LEVEL          debug, info, warn or error (default info)
   -h, --help                 this text
 
-exit codes: 0 clean shutdown, 2 bad configuration or Docker engine
-unreachable at start, 3 cursors could not be persisted, 4 other fatal error.
+exit codes:
+  0    clean shutdown, every cursor persisted
+  2    bad configuration, or at start: the Docker socket missing or not
+       permitted, the state dir not a writable directory, the sink
+       unreachable or unopenable, the /metrics address invalid or busy
+  3    cursors: a cursor file is corrupt, or cursors could not be persisted
+       (saves failed for 30s while running, or at shutdown); the cursor files
+       already persisted stay intact, so a restart loses nothing
+  4    any other fatal error
+  128+N  a second signal N during shutdown
+Every error is one line on stderr naming the file, key, path or address.
 )";
 
 namespace {
@@ -70,6 +89,60 @@ Status parse_sink_flag(std::string_view text, SinkConfig& sink) {
   return Ok{};
 }
 
+// A value that is wrong whatever the rest says: `key` is its dotted name in a
+// config file, `flag` the option that sets it ("" when none does). A config
+// file's problems are found with its lines (parse_config), the flags' after
+// them (validate).
+struct Problem {
+  std::string key, flag, message;
+};
+
+std::optional<Problem> find_problem(const CollectorConfig& c) {
+  auto problem = [](const char* key, const char* flag, std::string message) {
+    return std::optional<Problem>(Problem{key, flag, std::move(message)});
+  };
+  if (c.sink.kind == "loki") {
+    if (c.sink.url.empty())
+      return problem("sink.url", "--sink", "a loki sink needs a URL, e.g. loki=http://127.0.0.1:3100/loki/api/v1/push");
+    if (auto url = parse_http_url(c.sink.url); !url)
+      return problem("sink.url", "--sink", url.error().message() + " (e.g. http://127.0.0.1:3100/loki/api/v1/push)");
+  }
+  if (c.sink.kind == "file" && c.sink.path.empty()) return problem("sink.path", "--sink", "a file sink needs a path");
+  if (c.sink.batch_max_lines == 0) return problem("sink.batch_max_lines", "", "must be above zero");
+  if (c.sink.batch_max_bytes == 0) return problem("sink.batch_max_bytes", "", "must be above zero");
+  if (c.sink.request_timeout <= 0ns) return problem("sink.request_timeout", "", "must be above zero");
+  if (c.sink.retry_initial_backoff <= 0ns) return problem("sink.retry_initial_backoff", "", "must be above zero");
+  if (c.sink.retry_max_backoff < c.sink.retry_initial_backoff)
+    return problem("sink.retry_max_backoff", "", "must not be below retry_initial_backoff");
+  if (c.rotation_interval < 100ms)
+    return problem("rotation_interval", "--rotation-interval", "at least 100ms, got " + format_duration(c.rotation_interval));
+  if (c.idle_timeout <= 0ns) return problem("idle_timeout", "--idle-timeout", "must be above zero");
+  if (c.reconcile_interval < 100ms)
+    return problem("reconcile_interval", "", "at least 100ms, got " + format_duration(c.reconcile_interval));
+  if (c.state_dir.empty()) return problem("state_dir", "--state-dir", "must not be empty");
+  if (c.metrics_listen.empty()) return problem("metrics_listen", "--metrics-listen", "expected HOST:PORT or off");
+  if (c.queue_max_lines == 0) return problem("queue_max_lines", "--queue-max-lines", "must be above zero");
+  if (c.max_line_bytes < 1024)
+    return problem("max_line_bytes", "--max-line-bytes", "at least 1024, got " + std::to_string(c.max_line_bytes));
+  return std::nullopt;
+}
+
+// "FILE:LINE: " of a dotted key, or of the deepest mapping of it the file has
+// (a key that is missing, like a file sink's path).
+std::string location(YAML::Node node, const std::string& file, std::string_view dotted_key) {
+  int line = node.Mark().line;
+  for (size_t start = 0; start <= dotted_key.size();) {
+    size_t dot = std::min(dotted_key.find('.', start), dotted_key.size());
+    if (!node.IsMap()) break;
+    YAML::Node child = node[std::string(dotted_key.substr(start, dot - start))];
+    if (!child.IsDefined()) break;
+    if (child.Mark().line >= 0) line = child.Mark().line;
+    node = child;
+    start = dot + 1;
+  }
+  return file + (line >= 0 ? ":" + std::to_string(line + 1) : "") + ": ";
+}
+
 }  // namespace
 
 Result<CollectorConfig> parse_config(const YAML::Node& root, const std::string& file, CollectorConfig c) {
@@ -87,12 +160,14 @@ Result<CollectorConfig> parse_config(const YAML::Node& root, const std::string& 
     s.read_duration("retry_initial_backoff", c.sink.retry_initial_backoff);
     s.read_duration("retry_max_backoff", c.sink.retry_max_backoff);
     s.read("dead_letter_path", c.sink.dead_letter_path);
+    s.read("wait", c.sink.wait);
   });
   o.read_choice("strategy", c.strategy, {"managed", "naive"});
   o.read_duration("rotation_interval", c.rotation_interval);
   o.read_duration("idle_timeout", c.idle_timeout);
   o.read_duration("reconcile_interval", c.reconcile_interval);
   o.read("state_dir", c.state_dir);
+  o.read_duration("cursor_save_interval", c.cursor_save_interval);
   o.read("metrics_listen", c.metrics_listen);
   o.read("max_line_bytes", c.max_line_bytes);
   o.read("queue_max_lines", c.queue_max_lines);
@@ -107,6 +182,7 @@ Result<CollectorConfig> parse_config(const YAML::Node& root, const std::string& 
   o.read_choice("log_level", c.log_level, {"debug", "info", "warn", "error"});
   o.read_duration("shutdown_timeout", c.shutdown_timeout);
   if (auto s = o.finish(); !s) return s.error();
+  if (auto p = find_problem(c)) return Error{0, location(root, file, p->key) + p->key + ": " + p->message};
   return c;
 }
 
@@ -129,6 +205,10 @@ Result<CollectorConfig> parse_command_line(int argc, const char* const* argv, co
     std::string_view flag = argv[i];
     if (flag == "-h" || flag == "--help") return Error{kHelpRequested, "help"};
     if (!flag.starts_with("--")) return Error{0, "unexpected argument \"" + std::string(flag) + "\""};
+    if (flag == "--sink-wait") {  // the one option without a value
+      c.sink.wait = true;
+      continue;
+    }
     if (i + 1 >= argc) return flag_error(flag, "needs a value");
     std::string_view value = argv[++i];
     auto duration = [&](Nanos& out) -> Status {
@@ -155,6 +235,7 @@ Result<CollectorConfig> parse_command_line(int argc, const char* const* argv, co
     else if (flag == "--idle-timeout") s = duration(c.idle_timeout);
     else if (flag == "--batch-max-age") s = duration(c.sink.batch_max_age);
     else if (flag == "--state-dir") c.state_dir = value;
+    else if (flag == "--cursor-save-interval") s = duration(c.cursor_save_interval);
     else if (flag == "--metrics-listen") c.metrics_listen = value;
     else if (flag == "--strategy") {
       if (value != "managed" && value != "naive") s = flag_error(flag, "expected managed or naive");
@@ -177,14 +258,9 @@ Result<CollectorConfig> parse_command_line(int argc, const char* const* argv, co
 }
 
 Status validate(const CollectorConfig& c) {
-  if (c.sink.kind == "loki" && !c.sink.url.starts_with("http://"))
-    return Error{0, "sink: a loki sink needs an http:// URL, e.g. loki=http://127.0.0.1:3100/loki/api/v1/push"};
-  if (c.sink.kind == "file" && c.sink.path.empty()) return Error{0, "sink: a file sink needs a path"};
-  if (c.rotation_interval < 100ms) return Error{0, "rotation_interval: at least 100ms"};
-  if (c.idle_timeout <= 0ns) return Error{0, "idle_timeout: must be above zero"};
-  if (c.state_dir.empty()) return Error{0, "state_dir: must not be empty"};
-  if (c.queue_max_lines == 0 || c.sink.batch_max_lines == 0) return Error{0, "queue and batch bounds must be above zero"};
-  if (c.max_line_bytes < 1024) return Error{0, "max_line_bytes: at least 1024"};
+  // Values from a config file were checked with their lines: what is left
+  // came from a flag (or was never set, where the defaults are valid).
+  if (auto p = find_problem(c)) return Error{0, (p->flag.empty() ? p->key : p->flag) + ": " + p->message};
   return Ok{};
 }
 

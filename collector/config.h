@@ -30,6 +30,10 @@ struct SinkConfig {
   Nanos retry_initial_backoff = 250ms;
   Nanos retry_max_backoff = 30s;
   std::string dead_letter_path;  // empty: <state_dir>/dead-letter.ndjson
+  // At start a Loki sink must accept a TCP connection (within a few seconds),
+  // else the collector exits 2 naming the URL. true: start anyway and retry
+  // until it answers (the lines wait in the containers' logs).
+  bool wait = false;
 };
 
 // Which containers to follow. A container is followed when it matches every
@@ -50,6 +54,10 @@ struct CollectorConfig {
   Nanos idle_timeout = 60s;
   Nanos reconcile_interval = 30s;  // re-list containers: events can be missed
   std::string state_dir = "/var/lib/leakcheck-collector";
+  // Cursors that moved are saved this often (and at shutdown), not after
+  // every batch: after a SIGKILL up to this long's acknowledged lines come
+  // again. 0: after every batch.
+  Nanos cursor_save_interval = 1s;
   std::string metrics_listen = "127.0.0.1:9464";  // "off" disables /metrics and /healthz
   uint64_t max_line_bytes = 256 * 1024;
   uint64_t queue_max_lines = 10000;  // between the readers and the sink; full means backpressure
@@ -67,7 +75,9 @@ Result<CollectorConfig> parse_config(const YAML::Node& root, const std::string& 
 inline constexpr int kHelpRequested = -1;
 Result<CollectorConfig> parse_command_line(int argc, const char* const* argv, const char* docker_host_env);
 
-// Checks that belong to no single key: a loki sink needs a url, and so on.
+// The checks of values after the flags: a loki sink needs a valid URL, bounds
+// above zero, and so on. The error names the flag (parse_config does the same
+// checks for a config file, naming its file, line and key).
 Status validate(const CollectorConfig& config);
 
 extern const char* const kCollectorUsage;

@@ -4,8 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <set>
-
 #include "util/unique_fd.h"
 
 namespace leakcheck::collector {
@@ -17,7 +15,7 @@ Status CursorKeeper::load() {
   auto cursors = store_.load();
   if (!cursors) return cursors.error();
   for (const Cursor& c : *cursors)
-    acked_.insert_or_assign(c.container_id, BoundaryDedup::restore(c.timestamp_ns, c.boundary));
+    tracked_.insert_or_assign(c.container_id, Tracked{BoundaryDedup::restore(c.timestamp_ns, c.boundary), 0});
   return Ok{};
 }
 
@@ -36,46 +34,74 @@ Status CursorKeeper::check_writable() const {
 }
 
 std::optional<Cursor> CursorKeeper::cursor_for(const std::string& container_id) const {
-  auto it = acked_.find(container_id);
-  if (it == acked_.end()) return std::nullopt;
-  auto since = it->second.resume_since_ns();
+  auto it = tracked_.find(container_id);
+  if (it == tracked_.end()) return std::nullopt;
+  auto since = it->second.acked.resume_since_ns();
   if (!since) return std::nullopt;
-  return Cursor{container_id, *since, it->second.boundary()};
+  return Cursor{container_id, *since, it->second.acked.boundary()};
 }
 
-void CursorKeeper::track(const std::string& container_id) { acked_.try_emplace(container_id); }
+void CursorKeeper::track(const std::string& container_id) { tracked_.try_emplace(container_id); }
 
-Status CursorKeeper::acknowledge(std::span<const LogRecord> records) {
-  std::set<std::string> touched;
+void CursorKeeper::acknowledge(std::span<const LogRecord> records) {
+  // A batch comes in runs of one container: one lookup per run.
+  const LogSource* source = nullptr;
+  Tracked* tracked = nullptr;
+  uint64_t added = 0;
   for (const LogRecord& r : records) {
-    auto it = acked_.find(r.container_id);
-    if (it == acked_.end()) continue;  // removed meanwhile
-    it->second.record(r.timestamp_ns, line_hash(r.stream, r.text));
-    touched.insert(r.container_id);
+    if (r.source.get() != source) {
+      source = r.source.get();
+      auto it = tracked_.find(r.container_id());
+      tracked = it == tracked_.end() ? nullptr : &it->second;  // null: removed meanwhile
+    }
+    if (tracked == nullptr) continue;
+    tracked->acked.record(r.timestamp_ns, r.hash);
+    ++tracked->unsaved_lines;
+    ++added;
   }
+  set_unsaved(unsaved_lines_ + added);
+}
+
+Status CursorKeeper::flush() {
   Status first_error = Ok{};
-  for (const std::string& id : touched) {
+  uint64_t unsaved = 0;
+  for (auto& [id, tracked] : tracked_) {
+    if (tracked.unsaved_lines == 0) continue;
     auto cursor = cursor_for(id);
-    if (!cursor) continue;
+    if (!cursor) {  // nothing at or after a resume point to save
+      tracked.unsaved_lines = 0;
+      continue;
+    }
     if (auto saved = store_.save(*cursor); !saved) {
       metrics_.cursor_save_errors.fetch_add(1, std::memory_order_relaxed);
       if (first_error) first_error = saved;
+      unsaved += tracked.unsaved_lines;
     } else {
       metrics_.cursor_saves.fetch_add(1, std::memory_order_relaxed);
+      tracked.unsaved_lines = 0;
     }
   }
+  set_unsaved(unsaved);
   return first_error;
 }
 
 std::vector<std::string> CursorKeeper::ids() const {
   std::vector<std::string> out;
-  for (const auto& [id, dedup] : acked_) out.push_back(id);
+  for (const auto& [id, tracked] : tracked_) out.push_back(id);
   return out;
 }
 
 Status CursorKeeper::forget(const std::string& container_id) {
-  acked_.erase(container_id);
+  if (auto it = tracked_.find(container_id); it != tracked_.end()) {
+    set_unsaved(unsaved_lines_ - it->second.unsaved_lines);
+    tracked_.erase(it);
+  }
   return store_.forget(container_id);
+}
+
+void CursorKeeper::set_unsaved(uint64_t lines) {
+  unsaved_lines_ = lines;
+  metrics_.cursor_unsaved_lines.store(static_cast<int64_t>(lines), std::memory_order_relaxed);
 }
 
 }  // namespace leakcheck::collector

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "collector/json_text.h"
 #include "util/file_io.h"
 #include "util/unique_fd.h"
 
@@ -21,6 +22,14 @@ constexpr int kFormat = 1;
 constexpr std::string_view kSuffix = ".cursor.json";
 constexpr std::string_view kTempSuffix = ".tmp";
 constexpr size_t kHashHexDigits = 16;
+
+template <typename Int>
+void append_int(std::string& out, Int value) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  (void)ec;  // 24 bytes hold any 64-bit integer
+  out.append(digits, end);
+}
 
 std::string hash_hex(uint64_t hash) {
   std::string hex(kHashHexDigits, '0');
@@ -108,16 +117,30 @@ bool is_container_id(std::string_view id) {
 }
 
 std::string format_cursor(const Cursor& cursor) {
-  Json boundary = Json::array();
-  for (const BoundaryEntry& entry : cursor.boundary)
-    boundary.push_back(Json::array({entry.timestamp_ns, hash_hex(entry.hash), entry.count}));
-  Json doc = Json::object();
-  doc["format"] = kFormat;
-  doc["container_id"] = cursor.container_id;
-  doc["timestamp_ns"] = cursor.timestamp_ns;
-  doc["boundary"] = std::move(boundary);
-  // `replace`: an id that is not UTF-8 must not throw; save() refuses such ids anyway.
-  return doc.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  // By hand: a boundary holds up to thousands of entries, and a document
+  // built for it cost more than the lines whose delivery it records.
+  std::string out;
+  out.reserve(96 + cursor.boundary.size() * 48);
+  out += "{\"format\":";
+  append_int(out, kFormat);
+  out += ",\"container_id\":";
+  // Escaped: an id that is not one must not break the JSON (save() refuses such ids anyway).
+  append_json_string(out, cursor.container_id);
+  out += ",\"timestamp_ns\":";
+  append_int(out, cursor.timestamp_ns);
+  out += ",\"boundary\":[";
+  for (size_t i = 0; i < cursor.boundary.size(); ++i) {
+    const BoundaryEntry& entry = cursor.boundary[i];
+    out += i == 0 ? "[" : ",[";
+    append_int(out, entry.timestamp_ns);
+    out += ",\"";
+    out += hash_hex(entry.hash);
+    out += "\",";
+    append_int(out, entry.count);
+    out += ']';
+  }
+  out += "]}\n";
+  return out;
 }
 
 Result<Cursor> parse_cursor(std::string_view text) {

@@ -54,7 +54,11 @@ bool wanted(const FilterConfig& f, const std::string& name, const std::map<std::
 }
 
 Discovery::Discovery(CollectorContext& context, FollowerFactory factory)
-    : ctx_(context), factory_(factory), wake_(context.executor), loops_done_(context.executor) {}
+    : ctx_(context),
+      factory_(factory),
+      wake_(context.executor),
+      reconcile_wake_(context.executor),
+      loops_done_(context.executor) {}
 
 asio::awaitable<Status> Discovery::initial() {
   auto status = co_await reconcile();
@@ -184,7 +188,7 @@ asio::awaitable<void> Discovery::events_loop() {
 
 asio::awaitable<void> Discovery::reconcile_loop() {
   while (!stopping_) {
-    co_await sleep_on(wake_, ctx_.config.reconcile_interval);
+    co_await sleep_on(reconcile_wake_, ctx_.config.reconcile_interval);
     if (stopping_) break;
     auto status = co_await reconcile();
     if (!status)
@@ -206,6 +210,7 @@ asio::awaitable<void> Discovery::stop() {
   stopping_ = true;
   if (events_) events_->close();
   wake_.cancel();
+  reconcile_wake_.cancel();
   auto deadline = std::chrono::steady_clock::now() + 10s;
   while (loops_running_ > 0 && std::chrono::steady_clock::now() < deadline) {
     loops_done_.expires_at(deadline);

@@ -51,7 +51,11 @@ class Discovery {
   std::map<std::string, std::unique_ptr<Follower>> followers_;
   std::set<std::string> pending_;  // being inspected before a follower exists
   docker::FollowStream* events_ = nullptr;  // the open events stream, to close on stop
-  boost::asio::steady_timer wake_;          // wakes the loops' sleeps on stop
+  // One timer per loop: expires_after() cancels every wait on a timer, so
+  // two loops sleeping on one timer wake each other at once (a busy loop
+  // while the engine is down). stop() cancels both.
+  boost::asio::steady_timer wake_;            // the events loop's backoff
+  boost::asio::steady_timer reconcile_wake_;  // the reconcile loop's interval
   int loops_running_ = 0;
   boost::asio::steady_timer loops_done_;
   bool stopping_ = false;

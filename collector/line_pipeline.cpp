@@ -1,10 +1,13 @@
 #include "collector/line_pipeline.h"
 
+#include <array>
+
 namespace leakcheck::collector {
 
 LinePipeline::LinePipeline(FollowTarget target, size_t max_line_bytes, const std::optional<Cursor>& resume,
                            RecordOutlet outlet, CollectorMetrics& metrics, Logger& log)
     : target_(std::move(target)),
+      source_(std::make_shared<const LogSource>(LogSource{target_.id, target_.name})),
       outlet_(std::move(outlet)),
       metrics_(metrics),
       log_(log),
@@ -45,18 +48,35 @@ Status LinePipeline::finish() {
 Status LinePipeline::deliver(std::vector<LogLine>& lines) {
   std::vector<LogRecord> records;
   records.reserve(lines.size());
+  // Counted here and added once: the counters are atomics shared with /metrics.
+  std::array<uint64_t, kLogStreamCount> line_counts{}, byte_counts{};
+  uint64_t duplicates = 0, truncated = 0;
   for (LogLine& line : lines) {
-    if (!dedup_.admit(line.timestamp_ns, line_hash(line.stream, line.text))) {
-      metrics_.duplicates_dropped.fetch_add(1, std::memory_order_relaxed);
+    // The hash goes with the record: the acknowledgement needs it too.
+    const uint64_t hash = line_hash(line.stream, line.text);
+    if (!dedup_.admit(line.timestamp_ns, hash)) {
+      ++duplicates;
       continue;
     }
-    size_t s = static_cast<size_t>(line.stream);
-    metrics_.lines[s].fetch_add(1, std::memory_order_relaxed);
-    metrics_.bytes[s].fetch_add(line.text.size(), std::memory_order_relaxed);
-    if (line.truncated) metrics_.truncated_lines.fetch_add(1, std::memory_order_relaxed);
-    records.push_back(LogRecord{target_.id, target_.name, line.stream, line.timestamp_ns, std::move(line.text),
-                                line.truncated});
+    const size_t s = static_cast<size_t>(line.stream);
+    ++line_counts[s];
+    byte_counts[s] += line.text.size();
+    truncated += line.truncated;
+    LogRecord& record = records.emplace_back();
+    record.source = source_;
+    record.stream = line.stream;
+    record.timestamp_ns = line.timestamp_ns;
+    record.text = std::move(line.text);
+    record.truncated = line.truncated;
+    record.hash = hash;
   }
+  for (size_t s = 0; s < kLogStreamCount; ++s) {
+    if (line_counts[s] == 0) continue;
+    metrics_.lines[s].fetch_add(line_counts[s], std::memory_order_relaxed);
+    metrics_.bytes[s].fetch_add(byte_counts[s], std::memory_order_relaxed);
+  }
+  if (duplicates > 0) metrics_.duplicates_dropped.fetch_add(duplicates, std::memory_order_relaxed);
+  if (truncated > 0) metrics_.truncated_lines.fetch_add(truncated, std::memory_order_relaxed);
   if (!records.empty()) outlet_(std::move(records));
   return Ok{};
 }

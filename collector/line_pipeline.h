@@ -59,6 +59,7 @@ class LinePipeline {
   Status deliver(std::vector<LogLine>& lines);
 
   FollowTarget target_;
+  std::shared_ptr<const LogSource> source_;  // shared by every record
   RecordOutlet outlet_;
   CollectorMetrics& metrics_;
   Logger& log_;

@@ -43,6 +43,8 @@ std::string render_metrics(const CollectorMetrics& m, const ScrapeFigures& f) {
           v(m.dead_lettered_lines));
   counter("cursor_saves_total", "Cursor files written.", v(m.cursor_saves));
   counter("cursor_save_errors_total", "Cursor files that could not be written.", v(m.cursor_save_errors));
+  gauge("cursor_unsaved_lines", "Lines accepted by the sink whose cursor is not saved yet (repeated after a SIGKILL).",
+        v(m.cursor_unsaved_lines));
   counter("events_reconnects_total", "Reconnections of the Docker events stream.", v(m.events_reconnects));
   gauge("queue_depth", "Lines waiting for the sink.", static_cast<double>(f.queue_depth));
   gauge("queue_bytes", "Bytes of text waiting for the sink.", static_cast<double>(f.queue_bytes));

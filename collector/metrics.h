@@ -36,6 +36,9 @@ struct CollectorMetrics {
   Counter dead_lettered_lines{0};  // rejected for good (4xx): written to the dead-letter file
   Counter cursor_saves{0};
   Counter cursor_save_errors{0};
+  // Lines the sink accepted whose cursors are not saved yet: what a SIGKILL
+  // at this moment would deliver a second time after the restart.
+  Gauge cursor_unsaved_lines{0};
   Counter events_reconnects{0};
 };
 

@@ -1,5 +1,7 @@
 #include "collector/record_queue.h"
 
+#include <algorithm>
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -42,12 +44,14 @@ void RecordQueue::push(std::vector<LogRecord>&& records) {
     bytes_ += text_bytes(r);
     records_.push_back(std::move(r));
   }
-  data_.cancel();
+  if (records_.size() >= wake_at_lines_ || (wake_at_bytes_ > 0 && bytes_ >= wake_at_bytes_)) data_.cancel();
 }
 
 asio::awaitable<std::vector<LogRecord>> RecordQueue::pop_batch(size_t max_lines, size_t max_bytes,
                                                                std::chrono::nanoseconds max_age) {
   std::vector<LogRecord> batch;
+  wake_at_lines_ = 1;
+  wake_at_bytes_ = 0;
   while (records_.empty() && !closed_) {
     data_.expires_at(asio::steady_timer::time_point::max());
     bool woken = co_await wait_on(data_);
@@ -58,11 +62,16 @@ asio::awaitable<std::vector<LogRecord>> RecordQueue::pop_batch(size_t max_lines,
                   std::chrono::duration_cast<asio::steady_timer::duration>(max_age);
   size_t batch_bytes = 0;
   auto full = [&] { return records_.size() >= max_lines || bytes_ >= max_bytes; };
+  wake_at_lines_ = max_lines;
+  wake_at_bytes_ = max_bytes;
   while (!closed_ && !full() && asio::steady_timer::clock_type::now() < deadline) {
     data_.expires_at(deadline);
     bool woken = co_await wait_on(data_);
     if (!woken) co_return batch;  // cancelled: leave everything queued
   }
+  wake_at_lines_ = 1;
+  wake_at_bytes_ = 0;
+  batch.reserve(std::min(records_.size(), max_lines));
   while (!records_.empty() && batch.size() < max_lines &&
          (batch.empty() || batch_bytes + text_bytes(records_.front()) <= max_bytes)) {
     batch_bytes += text_bytes(records_.front());

@@ -61,6 +61,11 @@ class RecordQueue {
   std::deque<LogRecord> records_;
   size_t bytes_ = 0;
   bool closed_ = false;
+  // What wakes pop_batch: a first record, then only a full batch (its age is
+  // its own timer). Waking it for every push would cost a wake-up and a
+  // timer re-arm per read.
+  size_t wake_at_lines_ = 1;
+  size_t wake_at_bytes_ = 0;
   // Used as condition variables: waiters wait on a timer that never expires;
   // a notification cancels the wait, and waiters re-check their condition.
   boost::asio::steady_timer room_;

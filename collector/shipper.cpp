@@ -10,11 +10,12 @@ namespace leakcheck::collector {
 namespace asio = boost::asio;
 
 Shipper::Shipper(RecordQueue& queue, Sink& sink, CursorKeeper& cursors, const SinkConfig& config,
-                 std::string dead_letter_path, CollectorMetrics& metrics, Logger& log)
+                 Nanos cursor_save_interval, std::string dead_letter_path, CollectorMetrics& metrics, Logger& log)
     : queue_(queue),
       sink_(sink),
       cursors_(cursors),
       config_(config),
+      save_every_batch_(cursor_save_interval == Nanos::zero()),
       dead_letter_path_(std::move(dead_letter_path)),
       metrics_(metrics),
       log_(log) {}
@@ -25,7 +26,9 @@ asio::awaitable<void> Shipper::run() {
     if (batch.empty()) co_return;  // closed and drained, or cancelled
     bool delivered = co_await deliver(batch);
     if (!delivered) co_return;
-    if (auto saved = cursors_.acknowledge(batch); !saved)
+    cursors_.acknowledge(batch);
+    if (!save_every_batch_) continue;
+    if (auto saved = cursors_.flush(); !saved)
       log_.error("cannot persist cursor; the previous one stays in place and is retried", {{"error", saved.error().message()}});
   }
 }

@@ -2,6 +2,8 @@
 // Takes batches off the queue and gets them accepted by the sink: retries
 // with exponential backoff and jitter (never drops), dead-letters batches the
 // sink rejects for good, and moves the cursors once a batch is accepted.
+// Saving them is the collector's, every cursor_save_interval; with an
+// interval of 0 the shipper saves them after every batch.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -19,7 +21,7 @@ namespace leakcheck::collector {
 class Shipper {
  public:
   Shipper(RecordQueue& queue, Sink& sink, CursorKeeper& cursors, const SinkConfig& config,
-          std::string dead_letter_path, CollectorMetrics& metrics, Logger& log);
+          Nanos cursor_save_interval, std::string dead_letter_path, CollectorMetrics& metrics, Logger& log);
 
   // Until the queue is closed and drained, or the coroutine is cancelled (a
   // batch being retried then stays unacknowledged: its lines come again
@@ -33,6 +35,7 @@ class Shipper {
   Sink& sink_;
   CursorKeeper& cursors_;
   SinkConfig config_;
+  bool save_every_batch_;
   std::string dead_letter_path_;
   CollectorMetrics& metrics_;
   Logger& log_;

@@ -1,58 +1,106 @@
 #include "collector/sink_format.h"
 
-#include <nlohmann/json.hpp>
-#include <tuple>
+#include <charconv>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "collector/json_text.h"
 
 namespace leakcheck::collector {
 
 namespace {
 
-using nlohmann::json;
-
-std::string dump(const json& j) {
-  // Invalid UTF-8 in a log line must not abort a batch.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+// "1700000000000000001", quoted: Loki and the NDJSON readers take
+// nanoseconds as a string (a JSON number would lose digits in a double).
+void append_quoted_ns(std::string& out, int64_t ns) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, ns);
+  (void)ec;  // 24 bytes hold any int64_t
+  out += '"';
+  out.append(digits, end);
+  out += '"';
 }
 
-std::string line_text(const LogRecord& r) { return r.truncated ? r.text + kTruncationMark : r.text; }
-
-std::string short_id(const std::string& id) { return id.substr(0, 12); }
+void append_loki_labels(std::string& out, const LogRecord& r, const std::map<std::string, std::string>& static_labels) {
+  std::map<std::string_view, std::string_view> labels(static_labels.begin(), static_labels.end());
+  labels["container"] = r.container_name();
+  labels["container_id"] = std::string_view(r.container_id()).substr(0, 12);
+  labels["stream"] = stream_name(r.stream);
+  out += '{';
+  bool first = true;
+  for (const auto& [name, value] : labels) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, name);
+    out += ':';
+    append_json_string(out, value);
+  }
+  out += '}';
+}
 
 }  // namespace
 
 std::string loki_push_body(std::span<const LogRecord> records,
                            const std::map<std::string, std::string>& static_labels) {
-  // Streams in order of first appearance; their values in the order given.
-  std::map<std::tuple<std::string, LogStream>, size_t> index;
-  json streams = json::array();
+  // Streams in order of first appearance, each with its values in the order given.
+  struct LokiStream {
+    const LogRecord* first;
+    std::string values;  // ["ts","line"],... without the brackets around them
+  };
+  std::vector<LokiStream> streams;
+  std::map<std::pair<std::string_view, LogStream>, size_t> index;
+  size_t current = 0;
+  const LogRecord* previous = nullptr;
   for (const LogRecord& r : records) {
-    auto key = std::make_tuple(r.container_id, r.stream);
-    auto it = index.find(key);
-    if (it == index.end()) {
-      json labels(static_labels);
-      labels["container"] = r.container_name;
-      labels["container_id"] = short_id(r.container_id);
-      labels["stream"] = std::string(stream_name(r.stream));
-      streams.push_back({{"stream", std::move(labels)}, {"values", json::array()}});
-      it = index.emplace(key, streams.size() - 1).first;
+    // Records come in runs of one container and stream: look up only when the run changes.
+    if (previous == nullptr || previous->source != r.source || previous->stream != r.stream) {
+      auto [it, added] = index.try_emplace(std::make_pair(std::string_view(r.container_id()), r.stream), streams.size());
+      if (added) streams.push_back(LokiStream{&r, {}});
+      current = it->second;
     }
-    streams[it->second]["values"].push_back({std::to_string(r.timestamp_ns), line_text(r)});
+    previous = &r;
+    std::string& values = streams[current].values;
+    if (!values.empty()) values += ',';
+    values += '[';
+    append_quoted_ns(values, r.timestamp_ns);
+    values += ",\"";
+    append_json_escaped(values, r.text);
+    if (r.truncated) values += kTruncationMark;
+    values += "\"]";
   }
-  return dump({{"streams", std::move(streams)}});
+  std::string body = "{\"streams\":[";
+  for (size_t i = 0; i < streams.size(); ++i) {
+    if (i > 0) body += ',';
+    body += "{\"stream\":";
+    append_loki_labels(body, *streams[i].first, static_labels);
+    body += ",\"values\":[";
+    body += streams[i].values;
+    body += "]}";
+  }
+  body += "]}";
+  return body;
+}
+
+void append_ndjson_lines(std::string& out, std::span<const LogRecord> records) {
+  for (const LogRecord& r : records) {
+    out += "{\"container\":";
+    append_json_string(out, r.container_name());
+    out += ",\"container_id\":";
+    append_json_string(out, r.container_id());
+    out += ",\"line\":";
+    append_json_string(out, r.text);
+    out += ",\"stream\":\"";
+    out += stream_name(r.stream);
+    out += r.truncated ? "\",\"truncated\":true,\"ts\":" : "\",\"truncated\":false,\"ts\":";
+    append_quoted_ns(out, r.timestamp_ns);
+    out += "}\n";
+  }
 }
 
 std::string ndjson_lines(std::span<const LogRecord> records) {
   std::string out;
-  for (const LogRecord& r : records) {
-    json line = {{"ts", std::to_string(r.timestamp_ns)},
-                 {"container", r.container_name},
-                 {"container_id", r.container_id},
-                 {"stream", std::string(stream_name(r.stream))},
-                 {"line", r.text},
-                 {"truncated", r.truncated}};
-    out += dump(line);
-    out += '\n';
-  }
+  append_ndjson_lines(out, records);
   return out;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // How records look on the wire: a Loki push body, or NDJSON lines.
-// Pure: the sinks send or write what these return.
+// Pure: the sinks send or write what these return. Strings are escaped by
+// json_text.h: bytes that are not valid UTF-8 become U+FFFD, as JSON text
+// requires. Keys are in alphabetical order.
 
 #include <map>
 #include <span>
@@ -17,12 +19,14 @@ inline constexpr const char* kTruncationMark = " [truncated by leakcheck-collect
 // stream) with labels container, container_id (12 hex), stream, and
 // `static_labels`; values ["<ns since epoch as a string>", "<line>"] in the
 // order given (the order read, which is timestamp order within a stream).
-// Bytes that are not valid UTF-8 become U+FFFD, as JSON text requires.
 std::string loki_push_body(std::span<const LogRecord> records,
                            const std::map<std::string, std::string>& static_labels);
 
-// One JSON object per line: {"ts":"<ns>","container":...,"container_id":...,
-// "stream":...,"line":...,"truncated":bool} followed by '\n'.
+// One JSON object per line, followed by '\n':
+// {"container":...,"container_id":"<64 hex>","line":...,"stream":"stdout",
+//  "truncated":false,"ts":"<ns>"}
 std::string ndjson_lines(std::span<const LogRecord> records);
+// The same, appended to `out` (a buffer the caller reuses).
+void append_ndjson_lines(std::string& out, std::span<const LogRecord> records);
 
 }  // namespace leakcheck::collector

@@ -33,7 +33,11 @@ class FileSink : public Sink {
  public:
   FileSink(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
   asio::awaitable<SinkResult> send(std::span<const LogRecord> batch) override {
-    auto written = write_all(fd_.get(), ndjson_lines(batch), path_);
+    buffer_.clear();
+    append_ndjson_lines(buffer_, batch);
+    auto written = write_all(fd_.get(), buffer_, path_);
+    // Reused between batches; one of very long lines need not be held on to.
+    if (buffer_.capacity() > kKeptBufferBytes) std::string().swap(buffer_);
     if (written && ::fdatasync(fd_.get()) != 0) written = errno_error("fdatasync " + path_);
     // A full disk or an I/O error may pass: retry, never drop.
     if (!written) co_return SinkResult{SinkOutcome::retry, written.error().message()};
@@ -41,8 +45,10 @@ class FileSink : public Sink {
   }
 
  private:
+  static constexpr size_t kKeptBufferBytes = 4u << 20;
   UniqueFd fd_;
   std::string path_;
+  std::string buffer_;  // the batch as NDJSON
 };
 
 class StdoutSink : public Sink {
@@ -110,38 +116,6 @@ Result<UniqueFd> open_append(const std::string& path) {
 }
 
 }  // namespace
-
-Result<HttpUrl> parse_http_url(std::string_view url) {
-  auto bad = [&](const char* why) { return Error{0, "invalid URL \"" + std::string(url) + "\": " + why}; };
-  constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return bad("only http:// is supported");
-  std::string_view rest = url.substr(kScheme.size());
-  size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  HttpUrl out;
-  out.path = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  // "[v6]:port", "host:port" or "host".
-  std::string_view host = authority;
-  std::string_view port;
-  if (authority.starts_with('[')) {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) return bad("unclosed [");
-    host = authority.substr(1, close - 1);
-    if (authority.substr(close + 1).starts_with(':')) port = authority.substr(close + 2);
-  } else if (size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (!port.empty()) {
-    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
-    if (ec != std::errc() || ptr != port.data() + port.size() || out.port == 0) return bad("bad port");
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  bool numeric = !host.empty() && host.find_first_not_of("0123456789.:abcdefABCDEF") == std::string_view::npos;
-  if (!numeric) return bad("the host must be a numeric address or localhost (no name resolution)");
-  out.host = std::string(host);
-  return out;
-}
 
 Result<std::unique_ptr<Sink>> make_sink(asio::any_io_executor executor, const SinkConfig& config) {
   if (config.kind == "stdout") return std::unique_ptr<Sink>(std::make_unique<StdoutSink>());

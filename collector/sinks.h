@@ -13,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "collector/config.h"
+#include "collector/http_url.h"  // parse_http_url, the Loki sink's URL
 #include "collector/log_record.h"
 #include "util/result.h"
 
@@ -36,15 +37,6 @@ class Sink {
   // Releases connections; waits (bounded) for nothing in flight.
   virtual boost::asio::awaitable<void> shutdown() { co_return; }
 };
-
-// "http://127.0.0.1:3100/loki/api/v1/push" -> host, port, path. Numeric hosts
-// and localhost only (no resolver threads). Errors name the URL.
-struct HttpUrl {
-  std::string host;
-  uint16_t port = 80;
-  std::string path;
-};
-Result<HttpUrl> parse_http_url(std::string_view url);
 
 // The sink the configuration asks for. Opening the file (append, create) or
 // parsing the URL happens here, so a bad path fails at start, by name.

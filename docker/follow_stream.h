@@ -58,12 +58,16 @@ class FollowStream {
                                                            FollowOptions options);
 
   // Reads the next bytes of the de-chunked body into `out` (not empty):
-  // returns how many (> 0), or 0 once the body has ended (the container
-  // stopped, the daemon ended the stream). Any error closes the stream:
-  // ETIMEDOUT (idle watchdog), ECANCELED (close() or terminal cancellation of
-  // the awaiting coroutine), ECONNRESET (daemon went away), EPROTO (bad HTTP),
-  // EBUSY (a read is already pending), EBADF (stream closed). Bytes are raw:
-  // the 8-byte frame headers of non-TTY logs are left to the caller.
+  // returns how many (> 0) as soon as any are buffered, or 0 once the body
+  // has ended (the container stopped, the daemon ended the stream). One
+  // socket read takes up to 64 KiB, many log messages; the socket is read
+  // again only once they are all handed out. Bytes that came before an
+  // error are returned first, the error by the next call. Any error closes
+  // the stream: ETIMEDOUT (idle watchdog), ECANCELED (close() or terminal
+  // cancellation of the awaiting coroutine), ECONNRESET (daemon went away),
+  // EPROTO (bad HTTP), EBUSY (a read is already pending), EBADF (stream
+  // closed). Bytes are raw: the 8-byte frame headers of non-TTY logs are left
+  // to the caller.
   boost::asio::awaitable<Result<std::size_t>> read_some(std::span<char> out);
 
   // See "Lifetime" above. Idempotent.

@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <optional>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/generic/stream_protocol.hpp>
@@ -244,6 +246,7 @@ struct FollowStream::Impl {
   bool open = false;
   bool ended = false;  // the body is complete: reads return 0 from now on
   bool reading = false;
+  std::optional<Error> failure;  // to return once the bytes before it are handed out
 };
 
 namespace {
@@ -320,6 +323,8 @@ asio::awaitable<Result<FollowStream>> FollowStream::open(asio::any_io_executor e
     s->close();
     co_return http_error(request, s->status, reason, body);
   }
+  // From here on one put() takes everything buffered (see read_some).
+  s->parser.eager(true);
   s->open = true;
   co_return FollowStream(std::move(s));
 }
@@ -330,33 +335,84 @@ asio::awaitable<Result<std::size_t>> FollowStream::read_some(std::span<char> out
   // co_await only `s` is touched, never `this`.
   std::shared_ptr<Impl> s = impl_;
   if (s && s->ended) co_return std::size_t{0};
+  if (s && s->failure) co_return *std::exchange(s->failure, std::nullopt);
   if (!s || !s->open) co_return Error{EBADF, (s ? s->what : std::string("follow stream")) + ": read after close"};
   if (s->reading) co_return Error{EBUSY, s->what + ": a read is already pending"};
   if (out.empty()) co_return Error{EINVAL, s->what + ": read into an empty buffer"};
-  if (s->parser.is_done()) {  // the last read brought the end of the body too
-    s->ended = true;
-    s->close();
-    co_return std::size_t{0};
-  }
 
+  // The parser is eager: one put() de-chunks everything buffered, so one
+  // socket read serves many log lines. Beast's http::async_read_some is not
+  // used because with an eager parser it keeps reading the socket after body
+  // bytes were handed out whenever the buffer ends inside a chunk header, as
+  // it does after nearly every chunk: those bytes would wait for the next
+  // chunk (a quiet container's last line for ever), and be lost if the read
+  // then failed or was closed. Here bytes are returned as soon as there are any.
   s->reading = true;
-  for (bool first = true;; first = false) {
-    if (!first && cancelled(co_await asio::this_coro::cancellation_state)) {
+  for (;;) {
+    // 1. What is buffered already: body bytes, the end of the body, or the
+    // need for more.
+    if (s->parser.is_done()) {  // the daemon ended the body: the container stopped
+      s->reading = false;
+      s->ended = true;
+      s->close();
+      co_return std::size_t{0};
+    }
+    if (s->buffer.size() > 0) {
+      auto& body = s->parser.get().body();
+      body.data = out.data();
+      body.size = out.size();
+      beast::error_code ec;
+      s->buffer.consume(s->parser.put(s->buffer.data(), ec));
+      const std::size_t got = out.size() - s->parser.get().body().size;
+      if (ec == http::error::need_buffer) ec = {};  // `out` is full: a normal return
+      if (ec && ec != http::error::need_more) {
+        // The bytes before the bad framing were good: they are handed out first.
+        s->failure = transport_error(ec, s->what, "reading");
+        s->close();
+      }
+      if (got > 0) {
+        s->reading = false;
+        co_return got;
+      }
+      if (s->failure) {
+        s->reading = false;
+        co_return *std::exchange(s->failure, std::nullopt);
+      }
+      // Only framing (a chunk header) was taken, and more is buffered.
+      if (s->parser.is_done() || (ec != http::error::need_more && s->buffer.size() > 0)) continue;
+    }
+
+    // 2. More bytes from the socket.
+    auto state = co_await asio::this_coro::cancellation_state;
+    if (cancelled(state) || !s->open) {
       s->reading = false;
       s->close();
       co_return cancelled_error(s->what);
     }
-    auto& body = s->parser.get().body();
-    body.data = out.data();
-    body.size = out.size();
+    // All the room there is: a busy container's messages pile up in the
+    // socket, and each read should take as many as it can. (Beast's
+    // read_size would offer the buffer's current capacity, as little as 512
+    // bytes: three or four log lines per read.)
+    const std::size_t room = s->buffer.max_size() - s->buffer.size();
+    if (room == 0) {  // a chunk header as large as the buffer: not Docker
+      s->reading = false;
+      s->close();
+      co_return Error{EMSGSIZE, s->what + ": reading: a chunk header over " + std::to_string(kReadBufferBytes) +
+                                    " bytes"};
+    }
     // The idle watchdog: re-armed for every read, so only silence trips it.
     if (s->idle_timeout > Nanos::zero())
       s->stream.expires_after(s->idle_timeout);
     else
       s->stream.expires_never();
-    auto [ec, n] = co_await http::async_read_some(s->stream, s->buffer, s->parser, kAwait);
-    const std::size_t got = out.size() - s->parser.get().body().size;
-    if (ec == http::error::need_buffer) ec = {};  // `out` is full: a normal return
+    auto [ec, n] = co_await s->stream.async_read_some(s->buffer.prepare(room), kAwait);
+    s->buffer.commit(n);
+    if (ec == asio::error::eof && s->parser.got_some()) {
+      // A body that runs to the close ends here; a chunked one is cut short.
+      ec = {};
+      s->parser.put_eof(ec);
+      if (!ec) continue;  // done: step 1 says so
+    }
     if (ec) {
       s->reading = false;
       bool closed_by_owner = !s->open;  // close() ran while we waited
@@ -365,19 +421,9 @@ asio::awaitable<Result<std::size_t>> FollowStream::read_some(std::span<char> out
       if (ec == beast::error::timeout)
         co_return Error{ETIMEDOUT, s->what + ": no data for " + format_duration(s->idle_timeout) +
                                        " (idle watchdog)"};
+      if (ec == asio::error::eof) ec = http::error::end_of_stream;
       co_return transport_error(ec, s->what, "reading");
     }
-    if (got > 0) {
-      s->reading = false;
-      co_return got;
-    }
-    if (s->parser.is_done()) {  // the daemon ended the body: the container stopped
-      s->reading = false;
-      s->ended = true;
-      s->close();
-      co_return std::size_t{0};
-    }
-    // Only framing (a chunk header) was consumed: read on.
   }
 }
 

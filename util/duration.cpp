@@ -30,6 +30,7 @@ Result<Nanos> parse_duration(std::string_view text) {
     return Error{0, "invalid duration \"" + std::string(text) + "\": " + why};
   };
   if (text.empty()) return bad("empty");
+  if (text.front() == '-') return bad("must not be negative");
 
   size_t digits_end = 0;
   while (digits_end < text.size() &&

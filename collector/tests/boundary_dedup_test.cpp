@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace leakcheck::collector {
@@ -219,6 +222,100 @@ TEST(BoundaryDedup, RestoreIgnoresEntriesThatCouldNeverMatch) {
   EXPECT_FALSE(dedup.admit(10, 3));
   EXPECT_FALSE(dedup.admit(10, 3));
   EXPECT_TRUE(dedup.admit(10, 3));
+}
+
+// The rules of boundary_dedup.h stated the plainest way, with maps: what the
+// collector used before its entries moved to a deque. Random reads, reopens,
+// restarts and caps must give the same answers and the same state.
+class ReferenceDedup {
+ public:
+  explicit ReferenceDedup(BoundaryDedupOptions options) : options_(options) {}
+  static ReferenceDedup restore(int64_t since, const std::vector<BoundaryEntry>& boundary,
+                                BoundaryDedupOptions options) {
+    ReferenceDedup r(options);
+    r.since_ = r.newest_ = since;
+    for (const BoundaryEntry& e : boundary) {
+      r.delivered_[{e.timestamp_ns, e.hash}] += e.count;
+      r.newest_ = std::max(*r.newest_, e.timestamp_ns);
+    }
+    r.enforce_cap();
+    return r;
+  }
+  void begin_replay() { replay_ = delivered_; }
+  bool admit(int64_t ts, uint64_t hash) {
+    if (auto it = replay_.find({ts, hash}); it != replay_.end()) {
+      if (--it->second == 0) replay_.erase(it);
+      return false;
+    }
+    record(ts, hash);
+    return true;
+  }
+  void record(int64_t ts, uint64_t hash) {
+    if (since_ && ts < *since_) return;
+    ++delivered_[{ts, hash}];
+    if (!newest_ || ts > *newest_) {
+      newest_ = ts;
+      raise_since(ts - options_.reorder_window_ns);
+    }
+    enforce_cap();
+  }
+  std::optional<int64_t> resume_since_ns() const { return since_; }
+  std::vector<BoundaryEntry> boundary() const {
+    std::vector<BoundaryEntry> out;
+    for (const auto& [key, count] : delivered_) out.push_back({key.first, key.second, count});
+    return out;
+  }
+
+ private:
+  void enforce_cap() {
+    while (delivered_.size() > options_.max_entries && delivered_.begin()->first.first < *newest_)
+      raise_since(delivered_.begin()->first.first + 1);
+  }
+  void raise_since(int64_t since) {
+    if (since_ && since <= *since_) return;
+    since_ = since;
+    delivered_.erase(delivered_.begin(), delivered_.lower_bound({since, 0}));
+  }
+  BoundaryDedupOptions options_;
+  std::map<std::pair<int64_t, uint64_t>, uint32_t> delivered_, replay_;
+  std::optional<int64_t> since_, newest_;
+};
+
+TEST(BoundaryDedup, SameAnswersAsThePlainestImplementation) {
+  std::mt19937_64 random(3);
+  for (int round = 0; round < 200; ++round) {
+    const BoundaryDedupOptions options{.reorder_window_ns = static_cast<int64_t>(random() % 50),
+                                       .max_entries = 1 + random() % 40};
+    BoundaryDedup dedup(options);
+    ReferenceDedup reference(options);
+    int64_t ts = 1000;
+    for (int step = 0; step < 400; ++step) {
+      const uint64_t action = random() % 100;
+      if (action < 4) {
+        dedup.begin_replay();
+        reference.begin_replay();
+      } else if (action < 6) {  // a restart from the persisted state
+        ASSERT_EQ(dedup.resume_since_ns(), reference.resume_since_ns());
+        if (auto since = dedup.resume_since_ns()) {
+          dedup = BoundaryDedup::restore(*since, dedup.boundary(), options);
+          reference = ReferenceDedup::restore(*since, reference.boundary(), options);
+        }
+      } else {
+        // Mostly forward in time, sometimes back a little, few distinct texts.
+        ts += static_cast<int64_t>(random() % 4) - (random() % 8 == 0 ? 6 : 0);
+        const uint64_t hash = random() % 5;
+        const bool recorded = action < 15;  // record() as the acknowledged copy does
+        if (recorded) {
+          dedup.record(ts, hash);
+          reference.record(ts, hash);
+        } else {
+          ASSERT_EQ(dedup.admit(ts, hash), reference.admit(ts, hash)) << "round " << round << " step " << step;
+        }
+      }
+      ASSERT_EQ(dedup.resume_since_ns(), reference.resume_since_ns()) << "round " << round << " step " << step;
+      ASSERT_EQ(dedup.boundary(), reference.boundary()) << "round " << round << " step " << step;
+    }
+  }
 }
 
 TEST(LineHash, IsFnv1aOfStreamThenTextAndStable) {

@@ -64,9 +64,16 @@ class FakeServer {
     std::string bytes;          // written as is
     bool close_after = false;   // then close the connection (an idle close)
     bool silent = false;        // write nothing, keep the connection open
+    std::vector<std::string> then = {};  // written after `bytes`, each 20 ms after the one before
   };
   using Script = std::function<Action(const std::string& head, int index)>;
   static Action say(std::string bytes) { return Action{std::move(bytes), false, false}; }
+  // `first`, then each of `pieces` 20 ms apart; the connection stays open.
+  static Action say_in_pieces(std::string first, std::vector<std::string> pieces) {
+    Action a = say(std::move(first));
+    a.then = std::move(pieces);
+    return a;
+  }
   static Action say_and_close(std::string bytes) { return Action{std::move(bytes), true, false}; }
   static Action hang_up() { return Action{{}, true, false}; }
   static Action silence() { return Action{{}, false, true}; }
@@ -123,6 +130,12 @@ class FakeServer {
       Action a = script_(head, index);
       if (a.silent) continue;  // the next read waits for EOF from the client
       auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(a.bytes), kAwait);
+      for (const std::string& piece : a.then) {
+        if (wec) break;
+        co_await sleep_for(20ms);  // the client sees each piece in a read of its own
+        auto [piece_ec, piece_n] = co_await asio::async_write(socket, asio::buffer(piece), kAwait);
+        wec = piece_ec;
+      }
       if (wec || a.close_after) break;
     }
     boost::system::error_code ignored;
@@ -443,6 +456,93 @@ TEST(Transport, FollowStreamDechunksAndReportsDockerErrors) {
     EXPECT_TRUE(after && *after == 0) << "the end stays the end";
   };
   run_for(io, flow(), 10s);
+  drain(io, server);
+}
+
+constexpr const char* kChunkedHead =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+    "Transfer-Encoding: chunked\r\n\r\n";
+
+// Reads `stream` to its end into `into`; false if a read failed.
+asio::awaitable<bool> read_to_end(FollowStream& stream, std::span<char> buffer, std::string& into) {
+  for (;;) {
+    auto n = co_await stream.read_some(buffer);
+    EXPECT_TRUE(n) << n.error().message();
+    if (!n) co_return false;
+    if (*n == 0) co_return true;
+    EXPECT_LE(*n, buffer.size());
+    into.append(buffer.data(), *n);
+  }
+}
+
+// The daemon sends each log message as a chunk and keeps the connection open
+// after the last one. Whatever the reads bring - a chunk header cut anywhere,
+// the last chunk with the end of the body, the end alone - every byte comes
+// out, in order, and then the end.
+TEST(Transport, FollowStreamDeliversEveryByteWhereverTheReadsSplitTheBody) {
+  const std::string body = "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+  // Two reads split at every offset, then one read per byte.
+  std::vector<std::vector<std::string>> splits;
+  for (size_t at = 0; at <= body.size(); ++at) splits.push_back({body.substr(0, at), body.substr(at)});
+  std::vector<std::string> bytes;
+  for (char c : body) bytes.emplace_back(1, c);
+  splits.push_back(bytes);
+  asio::io_context io;
+  size_t next = 0;
+  FakeServer server(io, [&](const std::string&, int) {
+    const std::vector<std::string>& pieces = splits[next++ / 2];  // each split twice: two buffer sizes
+    return FakeServer::say_in_pieces(kChunkedHead + pieces.front(), {pieces.begin() + 1, pieces.end()});
+  });
+  const Request request = make_request("GET", "/containers/x/logs?follow=1");
+  auto flow = [&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    for (size_t i = 0; i < 2 * splits.size(); ++i) {
+      FollowOptions options;
+      options.idle_timeout = 5s;
+      auto stream = co_await FollowStream::open(ex, server.endpoint(), request, options);
+      EXPECT_TRUE(stream) << stream.error().message();
+      if (!stream) co_return;
+      std::vector<char> buffer(i % 2 == 0 ? 64 * 1024 : 3);
+      std::string got;
+      bool ended = co_await read_to_end(*stream, buffer, got);
+      EXPECT_TRUE(ended) << "split " << i / 2;
+      EXPECT_EQ(got, "hello world") << "split " << i / 2 << ", buffer of " << buffer.size() << " bytes";
+    }
+  };
+  run_for(io, flow(), 60s);
+  drain(io, server);
+}
+
+// A chunk is handed out as soon as it is in, even though the bytes after it
+// (here the start of the next chunk's header) cannot be parsed yet: the last
+// line of a container that then falls silent must not wait for a next line,
+// nor be lost when the idle watchdog or a rotation ends the read.
+TEST(Transport, FollowStreamHandsOutAChunkWithoutWaitingForTheNextOne) {
+  asio::io_context io;
+  FakeServer server(io, [](const std::string&, int) {
+    return FakeServer::say(std::string(kChunkedHead) + "5\r\nhello\r\n5\r");
+  });
+  const Request request = make_request("GET", "/containers/x/logs?follow=1");
+  auto flow = [&]() -> asio::awaitable<void> {
+    auto ex = co_await asio::this_coro::executor;
+    FollowOptions options;
+    options.idle_timeout = 1s;
+    auto stream = co_await FollowStream::open(ex, server.endpoint(), request, options);
+    EXPECT_TRUE(stream) << stream.error().message();
+    if (!stream) co_return;
+    char buffer[64];
+    auto first = co_await stream->read_some(buffer);
+    EXPECT_TRUE(first) << first.error().message();
+    if (first) {
+      EXPECT_EQ(std::string(buffer, *first), "hello");
+    }
+    auto second = co_await stream->read_some(buffer);  // then silence: the watchdog
+    EXPECT_FALSE(second);
+    if (!second) {
+      EXPECT_EQ(second.error().code, ETIMEDOUT) << second.error().message();
+    }
+  };
+  run_for(io, flow(), 20s);
   drain(io, server);
 }
 

@@ -39,6 +39,7 @@
 #include <gtest/gtest.h>
 
 #include "loggen/schedule.h"
+#include "tests/e2e/test_io.h"
 #include "tests/e2e/delivery.h"
 #include "tests/e2e/engine.h"
 #include "tests/e2e/loki_receiver.h"
@@ -56,26 +57,6 @@ constexpr const char* kLoggenInImage = "/usr/local/bin/leakcheck-loggen";
 constexpr size_t kDaemonSplitBytes = 16 * 1024;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-std::string read_whole(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-size_t count_newlines(const fs::path& path) {
-  std::string text = read_whole(path);
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
-}
-
-// Polls `done` every 100 ms, at most `limit`; true once it holds.
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  auto deadline = Clock::now() + limit;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return true;
-}
 
 // The number after " key=" on the collector's last log line with msg=<msg>.
 std::optional<uint64_t> log_number(const std::string& log, const std::string& msg, const std::string& key) {

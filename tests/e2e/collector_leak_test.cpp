@@ -39,6 +39,7 @@
 #include "docker/tests/support.h"  // run_for: a coroutine on an io_context, with a deadline
 #include "harness/image.h"
 #include "probes/sampler.h"
+#include "tests/e2e/test_io.h"
 #include "util/unique_fd.h"
 
 extern char** environ;
@@ -165,39 +166,6 @@ class CollectorProcess {
   fs::path log_path_;
 };
 
-// GET http://127.0.0.1:port/metrics, body included; empty on any failure.
-std::string scrape(uint16_t port) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) return {};
-  timeval timeout{5, 0};
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return {};
-  const std::string request = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  if (::write(fd.get(), request.data(), request.size()) != static_cast<ssize_t>(request.size())) return {};
-  std::string reply;
-  char buf[16384];
-  ssize_t n = 0;
-  while ((n = ::read(fd.get(), buf, sizeof buf)) > 0) reply.append(buf, static_cast<size_t>(n));
-  return n == 0 ? reply : std::string();
-}
-
-// The value of an unlabelled series in Prometheus text; nullopt if absent.
-std::optional<double> metric(const std::string& text, const std::string& name) {
-  std::string needle = "\n" + name + " ";
-  auto at = text.find(needle);
-  if (at == std::string::npos) return std::nullopt;
-  const char* begin = text.data() + at + needle.size();
-  double value = 0;
-  auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);
-  if (ec != std::errc() || end == begin) return std::nullopt;
-  return value;
-}
-
 // --- what the probes see ----------------------------------------------------
 
 struct Figures {
@@ -313,7 +281,7 @@ class CollectorLeakTest : public ::testing::Test {
     std::string text;
     double total = 0;
     while (std::chrono::steady_clock::now() < deadline && collector_->running()) {
-      text = scrape(port_);
+      text = scrape_metrics(port_);
       total = metric(text, "leakcheck_collector_rotations_total").value_or(0);
       if (total >= rotations * kContainers) break;
       std::this_thread::sleep_for(50ms);
