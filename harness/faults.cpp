@@ -12,8 +12,11 @@
 #include <deque>
 #include <exception>
 #include <limits>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "docker/client.h"
+#include "harness/engine_process.h"
 #include "harness/fleet.h"
 #include "harness/target.h"
 #include "receiver/receiver.h"
@@ -39,6 +42,19 @@ asio::awaitable<void> sleep_until(Clock::time_point t) {
   timer.expires_at(t);
   boost::system::error_code ec;
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// dockerd_restart: SIGTERM, then SIGKILL this long after; then the new
+// engine must answer /_ping within kEngineUpTimeout.
+constexpr auto kEngineStopTimeout = 30s;
+constexpr auto kEngineUpTimeout = 60s;
+
+// Where a restarted engine's output goes when its old stdout was no file:
+// the bootstrap's log if there is one here, else the run directory.
+std::string fallback_engine_log(const std::string& run_dir) {
+  struct stat st{};
+  if (::stat(".state", &st) == 0 && S_ISDIR(st.st_mode)) return ".state/dockerd.log";
+  return run_dir + "/dockerd.log";
 }
 
 // A churn worker that is told to stop removes what it made, but gives up
@@ -140,18 +156,11 @@ asio::awaitable<void> FaultRunner::begin(size_t index) {
     st.record.figures.emplace_back("stop_seconds", exit.stop_seconds);
     if (exit.killed) note(st, "the target did not exit on " + f.signal + " within the stop timeout: killed");
   } else if (f.action == FaultAction::container_churn) {
-    st.worker_running = true;
     auto executor = co_await asio::this_coro::executor;
-    asio::co_spawn(executor, churn_worker(index), [this, index](std::exception_ptr e) {
-      State& state = states_[index];
-      state.worker_running = false;
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        note(state, std::string("the churn stopped: ") + ex.what());
-      }
-    });
+    spawn_worker(executor, index, churn_worker(index));
+  } else if (f.action == FaultAction::dockerd_restart) {
+    auto executor = co_await asio::this_coro::executor;
+    spawn_worker(executor, index, engine_worker(index));
   } else if (f.action == FaultAction::container_pause) {
     st.containers = fleet_.group_containers(f.group);
     size_t paused = 0;
@@ -167,6 +176,20 @@ asio::awaitable<void> FaultRunner::begin(size_t index) {
     // alloc_after); end() looks at what the kernel did.
     st.containers = fleet_.group_containers(f.group);
   }
+}
+
+void FaultRunner::spawn_worker(const asio::any_io_executor& executor, size_t index, asio::awaitable<void> worker) {
+  states_[index].worker_running = true;
+  asio::co_spawn(executor, std::move(worker), [this, index](std::exception_ptr e) {
+    State& state = states_[index];
+    state.worker_running = false;
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      note(state, std::string("the fault's worker stopped: ") + ex.what());
+    }
+  });
 }
 
 asio::awaitable<void> FaultRunner::end(size_t index, bool early) {
@@ -196,9 +219,9 @@ asio::awaitable<void> FaultRunner::end(size_t index, bool early) {
     }
   } else if (f.action == FaultAction::target_restart) {
     co_await restart_target(st, f);
-  } else if (f.action == FaultAction::container_churn) {
-    // The worker removes the last containers on its own schedule, and
-    // writes the outcome when it is done.
+  } else if (f.action == FaultAction::container_churn || f.action == FaultAction::dockerd_restart) {
+    // The worker removes the last containers (or starts the engine) on its
+    // own schedule, and writes the outcome when it is done.
   } else if (f.action == FaultAction::container_pause) {
     size_t unpaused = 0;
     for (const auto& [name, id] : st.containers) {
@@ -214,7 +237,8 @@ asio::awaitable<void> FaultRunner::end(size_t index, bool early) {
   }
   uint64_t delivered = sink_.ledger().totals().boots.delivered;
   st.record.received_during = delivered - st.delivered_at_start;
-  if (f.action == FaultAction::container_churn) co_return;  // the worker ends it
+  if (f.action == FaultAction::container_churn || f.action == FaultAction::dockerd_restart)
+    co_return;  // the worker ends it
   st.record.ended_s = since_start(Clock::now());
   st.record.outcome += cut_short;
   log_.info("fault ends", {{"fault", st.record.text}, {"outcome", st.record.outcome}});
@@ -320,6 +344,92 @@ asio::awaitable<void> FaultRunner::churn_worker(size_t index) {
                       " removed, each living " + format_duration(life) + "; the last removed at " +
                       format_seconds(*st.record.ended_s);
   log_.info("fault ends", {{"fault", st.record.text}, {"outcome", st.record.outcome}});
+}
+
+asio::awaitable<void> FaultRunner::engine_worker(size_t index) {
+  State& st = states_[index];
+  const Fault& f = scenario_.faults[index];
+  auto finish_record = [&](const std::string& outcome) {
+    st.record.outcome = outcome;
+    st.record.ended_s = since_start(Clock::now());
+    st.record.received_during = sink_.ledger().totals().boots.delivered - st.delivered_at_start;
+    log_.info("fault ends", {{"fault", st.record.text}, {"outcome", st.record.outcome}});
+  };
+  // 1. Which engine: the one process on this machine, and only when the
+  // run talks to it through its local socket.
+  if (client_.endpoint().kind != docker::Endpoint::Kind::unix_socket) {
+    note(st, "the run's engine " + client_.endpoint().text() + " is not local: it cannot be restarted from here");
+    finish_record("not applied");
+    co_return;
+  }
+  auto engine = find_engine("dockerd");
+  if (!engine) {
+    note(st, "cannot find the engine to restart: " + engine.error().message());
+    finish_record("not applied");
+    co_return;
+  }
+  std::string log_path = engine->log_path.empty() ? fallback_engine_log(run_dir_) : engine->log_path;
+  st.record.figures.emplace_back("old_pid", engine->pid);
+
+  // 2. Down: SIGTERM (it stops the running containers), then `for`.
+  log_.info("stopping the Docker engine", {{"pid", std::to_string(engine->pid)}});
+  auto stopped = co_await stop_engine(engine->pid, kEngineStopTimeout);
+  if (!stopped) {
+    note(st, "cannot stop the engine: " + stopped.error().message());
+    finish_record("not stopped");
+    co_return;
+  }
+  auto down_since = Clock::now();
+  st.record.figures.emplace_back("stop_seconds", stopped->stop_seconds);
+  if (stopped->killed) note(st, "the engine did not exit on SIGTERM within " + format_duration(kEngineStopTimeout) + ": killed");
+  if (!stopping_) co_await sleep_until(down_since + f.length);
+
+  // 3. Up again, as it ran, until it answers.
+  auto started = start_engine(*engine, log_path);
+  if (!started) {
+    note(st, started.error().message() + " (log: " + log_path + ")");
+    finish_record("stopped, not started again");
+    co_return;
+  }
+  pid_t new_pid = *started;
+  st.record.figures.emplace_back("new_pid", new_pid);
+  log_.info("started the Docker engine again", {{"pid", std::to_string(new_pid)}, {"log", log_path}});
+  bool answers = false;
+  std::string last_error = "no answer";
+  auto up_deadline = Clock::now() + kEngineUpTimeout;
+  while (Clock::now() < up_deadline) {
+    auto pinged = co_await client_.ping();
+    if (pinged) {
+      answers = true;
+      break;
+    }
+    last_error = pinged.error().message();
+    int status = 0;
+    if (::waitpid(new_pid, &status, WNOHANG) == new_pid) {
+      last_error = "the new engine exited (status " + std::to_string(status) + ")";
+      break;
+    }
+    co_await sleep_until(Clock::now() + 500ms);
+  }
+  double down_s = std::chrono::duration<double>(Clock::now() - down_since).count();
+  st.record.figures.emplace_back("down_seconds", down_s);
+  if (!answers) {
+    note(st, "the engine did not answer /_ping within " + format_duration(kEngineUpTimeout) + " of its start: " +
+                 last_error + " (log: " + log_path + ")");
+    finish_record("stopped, started again as pid " + std::to_string(new_pid) + ", not answering");
+    co_return;
+  }
+
+  // 4. Its containers were stopped with it: the fleet runs again (a new
+  // boot number in each container's lines).
+  Fleet::Revival revived = co_await fleet_.start_stopped();
+  for (const std::string& e : revived.errors) note(st, e);
+  st.record.figures.emplace_back("containers_stopped", static_cast<double>(revived.stopped));
+  st.record.figures.emplace_back("containers_started", static_cast<double>(revived.started));
+  finish_record("SIGTERM to dockerd pid " + std::to_string(engine->pid) + " (exited after " +
+                format_seconds(stopped->stop_seconds) + "), started again as pid " + std::to_string(new_pid) +
+                ", answering after " + format_seconds(down_s) + " down; " + std::to_string(revived.stopped) +
+                " fleet containers found stopped, " + std::to_string(revived.started) + " started again");
 }
 
 asio::awaitable<void> FaultRunner::finish() {

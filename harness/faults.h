@@ -3,13 +3,14 @@
 // target is sampled: the verifying receiver answers 503, refuses connections
 // or answers slowly; the target is killed and started again; extra
 // containers come and go; a fleet group is paused, or OOM-killed by the
-// kernel. Each fault is recorded as it runs, for report.json.
+// kernel; the Docker engine itself is stopped and started again. Each fault is recorded as it runs, for report.json.
 //
 // Driven from the sampling loop: step() every sample starts and ends what is
 // due (to the sample interval's resolution), so a fault never races the
-// sampler. The one long job, a container_churn fault's creations and
-// removals, runs as a coroutine of its own on the same executor so that the
-// sampling keeps its pace; finish() waits for it.
+// sampler. The long jobs, a container_churn fault's creations and removals
+// and a dockerd_restart's stop, wait and start, run as coroutines of their
+// own on the same executor so that the sampling keeps its pace; finish()
+// waits for them.
 //
 // Threading: everything on the run's executor (one io_context thread).
 
@@ -22,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include "harness/scenario.h"
@@ -101,12 +103,15 @@ class FaultRunner {
     pid_t old_pid = -1;
     std::chrono::steady_clock::time_point down_since;
     std::vector<std::pair<std::string, std::string>> containers;  // (name, id) acted on
-    bool worker_running = false;  // container_churn
+    bool worker_running = false;  // container_churn, dockerd_restart
   };
 
   boost::asio::awaitable<void> begin(size_t index);
   boost::asio::awaitable<void> end(size_t index, bool early);
   boost::asio::awaitable<void> churn_worker(size_t index);
+  boost::asio::awaitable<void> engine_worker(size_t index);
+  // Runs a fault's worker beside the sampling; worker_running until it ends.
+  void spawn_worker(const boost::asio::any_io_executor& executor, size_t index, boost::asio::awaitable<void> worker);
   boost::asio::awaitable<void> restart_target(State& state, const Fault& fault);
   boost::asio::awaitable<void> check_oom(State& state, const Fault& fault);
   double since_start(std::chrono::steady_clock::time_point t) const;

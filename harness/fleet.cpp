@@ -23,6 +23,7 @@ std::vector<std::string> loggen_argv(const LogProfile& p, const std::string& run
   }
   if (p.long_every > 0)
     argv.insert(argv.end(), {"--long-every", std::to_string(p.long_every), "--long-size", std::to_string(p.long_size_bytes)});
+  if (p.content != "normal") argv.insert(argv.end(), {"--content", p.content});
   if (p.alloc_mb > 0)
     argv.insert(argv.end(), {"--alloc-after", format_duration(p.alloc_after), "--alloc-mb", std::to_string(p.alloc_mb)});
   return argv;
@@ -96,6 +97,23 @@ std::vector<std::pair<std::string, std::string>> Fleet::group_containers(const s
   for (const Member& m : containers_)
     if (m.group->name == group) out.emplace_back(m.name, m.id);
   return out;
+}
+
+asio::awaitable<Fleet::Revival> Fleet::start_stopped() {
+  Revival out;
+  for (const Member& m : containers_) {
+    auto info = co_await client_.inspect_container(m.id);
+    if (!info || !*info) {
+      out.errors.push_back("cannot inspect " + m.name + ": " + (info ? std::string("no such container") : info.error().message()));
+      continue;
+    }
+    if ((*info)->state.running) continue;
+    ++out.stopped;
+    auto started = co_await client_.start_container(m.id);
+    if (started) ++out.started;
+    else out.errors.push_back("cannot start " + m.name + ": " + started.error().message());
+  }
+  co_return out;
 }
 
 asio::awaitable<Status> Fleet::start() {

@@ -56,6 +56,15 @@ class Fleet {
   boost::asio::awaitable<Result<std::string>> start_extra(const std::string& name, const std::string& group,
                                                          const LogProfile& profile, uint64_t seed);
   boost::asio::awaitable<Status> retire_extra(const std::string& name, const std::string& id, const std::string& group);
+  // After an engine restart (a dockerd_restart fault) stopped them: docker
+  // start for every container of the fleet that is not running (a new boot
+  // number in its lines). Errors name the container.
+  struct Revival {
+    size_t stopped = 0;  // found not running
+    size_t started = 0;
+    std::vector<std::string> errors;
+  };
+  boost::asio::awaitable<Revival> start_stopped();
   // (name, id) of the current containers of a group.
   std::vector<std::pair<std::string, std::string>> group_containers(const std::string& group) const;
 

@@ -50,6 +50,8 @@ json delivery_json(const receiver::DeliveryReport& d) {
                           {"out_of_order", b.counts.out_of_order},
                           {"cut", b.counts.cut + b.counts.cut_marked},
                           {"corrupt", b.counts.corrupt},
+                          {"cut_marked", b.counts.cut_marked},
+                          {"content_verified", b.content_verified},
                           {"lost_before_daemon", b.lost_before_daemon},
                           {"latency_p99_s", static_cast<double>(b.latency_p99_ns) / 1e9}});
   }
@@ -62,6 +64,13 @@ json delivery_json(const receiver::DeliveryReport& d) {
           {"lost_before_daemon", t.lost_before_daemon},
           {"delivered_not_in_daemon", t.delivered_not_in_daemon},
           {"foreign_lines", t.foreign},
+          {"corrupt", t.counts.corrupt},
+          {"cut", t.counts.cut},
+          {"cut_marked", t.counts.cut_marked},
+          {"content_verified", t.content_verified},
+          {"content_unverified", t.content_unverified},
+          {"empty_expected", t.empty_expected},
+          {"empty_received", t.empty_received},
           {"latency_p50_s", static_cast<double>(t.latency_p50_ns) / 1e9},
           {"latency_p99_s", static_cast<double>(t.latency_p99_ns) / 1e9},
           {"latency_max_s", static_cast<double>(t.latency_max_ns) / 1e9},

@@ -11,8 +11,9 @@ namespace {
 
 constexpr const char* kSeriesStatistics[] = {"growth_per_min", "max", "min", "mean", "last", "p99",
                                              "projected_hours_to_exhaustion", "after_fault"};
-constexpr const char* kDeliveryFigures[] = {"loss_pct", "duplicates", "out_of_order", "latency_p50", "latency_p99",
-                                            "latency_max", "target_exit_code", "target_stop_seconds"};
+constexpr const char* kDeliveryFigures[] = {"loss_pct",    "duplicates",  "out_of_order", "corrupt",
+                                            "empty_missing", "latency_p50", "latency_p99",  "latency_max",
+                                            "target_exit_code", "target_stop_seconds"};
 
 bool is_latency(const std::string& name) { return name.starts_with("latency_") || name == "target_stop_seconds"; }
 
@@ -88,6 +89,7 @@ void read_profile(YamlObject& o, LogProfile& p) {
   o.read("size", p.size_bytes);
   o.read("long_every", p.long_every);
   o.read("long_size", p.long_size_bytes);
+  o.read_choice("content", p.content, {"normal", "pathological"});
   o.read_duration("alloc_after", p.alloc_after);
   o.read("alloc_mb", p.alloc_mb);
   if (p.stderr_share < 0 || p.stderr_share > 1) o.fail("stderr_share", "must be between 0 and 1");
@@ -120,7 +122,7 @@ void read_group(YamlObject& o, FleetGroup& g) {
 constexpr std::pair<FaultAction, const char*> kFaultActions[] = {
     {FaultAction::sink_outage, "sink_outage"},         {FaultAction::target_restart, "target_restart"},
     {FaultAction::container_churn, "container_churn"}, {FaultAction::container_pause, "container_pause"},
-    {FaultAction::container_oom, "container_oom"}};
+    {FaultAction::container_oom, "container_oom"},     {FaultAction::dockerd_restart, "dockerd_restart"}};
 constexpr std::pair<OutageMode, const char*> kOutageModes[] = {
     {OutageMode::status_503, "status_503"}, {OutageMode::refuse, "refuse"}, {OutageMode::slow, "slow"}};
 
@@ -180,6 +182,13 @@ void read_fault_action_keys(YamlObject& o, Fault& f, Scenario& s) {
       }
       break;
     }
+    case FaultAction::dockerd_restart:
+      // The harness never starts the engine itself (scripts/lib/bootstrap.sh
+      // does), so restarting it always needs the scenario's consent.
+      if (!s.allow_engine_restart)
+        return o.fail("action", "dockerd_restart stops the machine's Docker engine and everything running on it; "
+                                "set `allow_engine_restart: true` in the scenario to allow it");
+      break;
   }
 }
 
@@ -244,6 +253,7 @@ std::string fault_text(const Fault& f) {
     case FaultAction::container_churn: what += " " + std::to_string(f.count); break;
     case FaultAction::container_pause:
     case FaultAction::container_oom: what += " " + f.group; break;
+    case FaultAction::dockerd_restart: break;
   }
   return what + " at " + format_duration(f.at) + " for " + format_duration(f.length);
 }
@@ -290,6 +300,7 @@ Result<Scenario> parse_scenario(const YAML::Node& root, const std::string& file)
     if (s.target.command.empty() && !t.failed()) t.fail("command", "needs the target's argv, e.g. [\"{collector}\", ...]");
   });
   o.read("observe", s.observe);
+  o.read("allow_engine_restart", s.allow_engine_restart);
   // After the fleet and the duration: a fault names a group and must fit the run.
   o.objects("faults", [&](YamlObject& f, size_t) {
     s.faults.emplace_back();

@@ -29,6 +29,9 @@ struct LogProfile {
   uint64_t size_bytes = 120;
   uint64_t long_every = 0;   // every K-th line is long
   uint64_t long_size_bytes = 40000;
+  // "normal" or "pathological": invalid UTF-8, control bytes, NUL, CR, ANSI
+  // escapes, 1 MiB lines and empty lines (loggen/pathological.h).
+  std::string content = "normal";
   // A memory hog (container_oom): alloc_after into its life, allocate and
   // touch alloc_mb MiB. 0: never.
   Nanos alloc_after{0};
@@ -75,7 +78,7 @@ struct Criterion {
 };
 
 // A fault scheduled in a run (`faults:`), applied by harness/faults.h.
-enum class FaultAction { sink_outage, target_restart, container_churn, container_pause, container_oom };
+enum class FaultAction { sink_outage, target_restart, container_churn, container_pause, container_oom, dockerd_restart };
 enum class OutageMode { status_503, refuse, slow };
 
 std::string_view fault_action_name(FaultAction action);
@@ -122,6 +125,9 @@ struct Scenario {
   // Whether failing is the expected outcome (the negative control). The run
   // still exits 1 on FAIL; tests and CI assert it.
   bool expect_fail = false;
+  // A dockerd_restart fault stops and starts the machine's Docker engine,
+  // which every other user of it sees: the scenario must say so.
+  bool allow_engine_restart = false;
 };
 
 // The defaults are the analysis's Solution 1 targets.

@@ -118,6 +118,15 @@ CriterionVerdict judge_delivery(const Criterion& c, const receiver::DeliveryRepo
     v.value = static_cast<double>(totals.counts.duplicates);
   } else if (c.name == "out_of_order") {
     v.value = static_cast<double>(totals.counts.out_of_order);
+  } else if (c.name == "corrupt") {
+    v.value = static_cast<double>(totals.counts.corrupt);
+    v.detail = std::to_string(totals.counts.corrupt) + " lines with bytes other than written (" +
+               std::to_string(totals.content_verified) + " opaque lines equal to the daemon's copy, " +
+               std::to_string(totals.content_unverified) + " not checkable)";
+  } else if (c.name == "empty_missing") {
+    v.value = static_cast<double>(totals.empty_expected - std::min(totals.empty_expected, totals.empty_received));
+    v.detail = std::to_string(totals.empty_received) + " empty lines received, " +
+               std::to_string(totals.empty_expected) + " in the daemon's logs";
   } else if (c.name.starts_with("latency_")) {
     int64_t ns = c.name == "latency_p50" ? totals.latency_p50_ns
                  : c.name == "latency_p99" ? totals.latency_p99_ns

@@ -15,10 +15,10 @@ namespace {
 constexpr uint64_t kMaxLinesPerPeriod = 1'000'000;
 
 // Every flag that takes a value; apply() handles each.
-constexpr std::array<std::string_view, 17> kValueFlags{
+constexpr std::array<std::string_view, 18> kValueFlags{
     "--run",   "--name",     "--boot",       "--boot-file",  "--rate",        "--burst",
     "--idle-first", "--idle-after", "--count", "--duration", "--size",      "--long-every",
-    "--long-size",  "--stderr-share", "--seed", "--alloc-after", "--alloc-mb"};
+    "--long-size",  "--stderr-share", "--seed", "--alloc-after", "--alloc-mb", "--content"};
 
 constexpr std::string_view kUsage =
     R"(Usage: leakcheck-loggen --run ID --name NAME [options]
@@ -45,6 +45,10 @@ nothing and waits: an idle container.
   --long-every K      make every K-th line long
   --long-size BYTES   length of long lines (default 40000)
   --seed N            seed for the stderr choice (default 0)
+  --content KIND      normal (default) or pathological: invalid UTF-8, control
+                      bytes, NUL, CR, ANSI escapes, multi-byte UTF-8, a 1 MiB
+                      line every 25th and an empty line after every 10th
+                      (loggen/pathological.h); --size and --long-every unused
   --alloc-after DUR   after DUR, allocate --alloc-mb MiB and touch every page,
                       then go on writing: a container's memory limit makes
                       the kernel kill it (an OOM kill on purpose)
@@ -158,6 +162,12 @@ Status apply(Options& o, std::string_view flag, std::string_view value) {
     return store(parse_count(flag, value, 0, std::numeric_limits<uint64_t>::max()), p.seed);
   if (flag == "--alloc-after") return store(parse_flag_duration(flag, value, true), o.alloc_after);
   if (flag == "--alloc-mb") return store(parse_count(flag, value, 1, 65536), o.alloc_mb);
+  if (flag == "--content") {
+    if (value == "normal") p.content = Content::normal;
+    else if (value == "pathological") p.content = Content::pathological;
+    else return flag_error(flag, "expected normal or pathological, got " + quoted(value));
+    return Ok{};
+  }
   return Error{0, "unknown flag " + std::string(flag)};
 }
 

@@ -36,6 +36,24 @@ void append_decimal(std::string& out, uint64_t value) {
   out.append(buf, end);
 }
 
+// The header of a line `length` bytes long, its trailing space included.
+void append_header(std::string& out, const LineHeader& header, size_t length) {
+  out += kMagic;
+  out += "r=";
+  out += header.run_id;
+  out += " c=";
+  out += header.container;
+  out += " b=";
+  append_decimal(out, header.boot);
+  out += " s=";
+  append_decimal(out, header.seq);
+  out += " t=";
+  append_decimal(out, time_field(header.time_ns));
+  out += " n=";
+  append_decimal(out, length);
+  out += header.stream == Stream::out ? " o " : " e ";
+}
+
 // A decimal field as loggen writes it: digits only, no leading zero, in range.
 template <typename T>
 std::optional<T> parse_decimal(std::string_view text) {
@@ -127,20 +145,7 @@ void append_line(std::string& out, const LineHeader& header, size_t size_bytes) 
   size_t length = line_length(header, size_bytes);
   size_t start = out.size();
   out.reserve(start + length + 1);  // the caller usually appends '\n'
-  out += kMagic;
-  out += "r=";
-  out += header.run_id;
-  out += " c=";
-  out += header.container;
-  out += " b=";
-  append_decimal(out, header.boot);
-  out += " s=";
-  append_decimal(out, header.seq);
-  out += " t=";
-  append_decimal(out, time_field(header.time_ns));
-  out += " n=";
-  append_decimal(out, length);
-  out += header.stream == Stream::out ? " o " : " e ";
+  append_header(out, header, length);
 
   // Padding: whole runs of the alphabet from the offset's place in it.
   size_t offset = out.size() - start;
@@ -151,6 +156,17 @@ void append_line(std::string& out, const LineHeader& header, size_t size_bytes) 
     offset += take;
     k = 0;
   }
+}
+
+void append_opaque_line(std::string& out, const LineHeader& header, std::string_view payload) {
+  // n counts its own digits: the length L with L = base + digits(L) + 1 + payload.
+  const size_t fixed = header_length_without_size(header) + 1 + payload.size();
+  size_t length = fixed + 1;
+  while (length != fixed + decimal_digits(length)) length = fixed + decimal_digits(length);
+  out.reserve(out.size() + length + 2);
+  append_header(out, header, length);
+  out += kOpaqueMark;
+  out += payload;
 }
 
 std::string format_line(const LineHeader& header, size_t size_bytes) {
@@ -197,8 +213,16 @@ std::optional<ParsedLine> parse_line(std::string_view text) {
     return p;
   }
 
-  // The padding runs to the first space; a space starts what a collector added.
+  // An opaque payload: whatever bytes it holds are the receiver's to compare
+  // with the daemon's copy.
   std::string_view rest = text.substr(header_bytes);
+  if (!rest.empty() && rest.front() == kOpaqueMark) {
+    p.received_bytes = text.size();
+    p.integrity = Integrity::opaque;
+    return p;
+  }
+
+  // The padding runs to the first space; a space starts what a collector added.
   size_t space = rest.find(' ');
   std::string_view padding = rest.substr(0, space);
   if (space != std::string_view::npos) p.suffix = rest.substr(space);
@@ -213,6 +237,7 @@ const char* integrity_name(Integrity integrity) {
     case Integrity::cut: return "cut";
     case Integrity::cut_marked: return "cut_marked";
     case Integrity::corrupt: return "corrupt";
+    case Integrity::opaque: return "opaque";
   }
   return "corrupt";
 }

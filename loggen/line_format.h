@@ -32,6 +32,14 @@
 // Reading back: after the header, the padding runs to the first space or the
 // end of the text; anything from that space on is a suffix a collector added
 // (leakcheck-collector's truncation mark is " [truncated by leakcheck-collector]").
+//
+// Opaque lines (`--content pathological`, loggen/pathological.h): the header,
+// then kOpaqueMark '~', then a payload of arbitrary bytes (invalid UTF-8,
+// control bytes, NUL, CR, ANSI escapes, spaces) but '\n'. n= is still the
+// length as written. No pattern can check such bytes once the daemon and JSON
+// have replaced what is not UTF-8, so parse_line only says `opaque`: the
+// receiver compares the text with the daemon's own copy of the line
+// (receiver/content_digest.h).
 // Since n is in the header, a line cut anywhere after the header is still
 // attributed to its (run, container, boot, seq) and known to be short. (A line
 // cut just before the header's last space and then marked reads as cut and
@@ -49,6 +57,8 @@ inline constexpr std::string_view kMagic = "lc1 ";
 inline constexpr std::string_view kPadAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 // Must match kTruncationMark in collector/sink_format.h.
 inline constexpr std::string_view kCollectorTruncationMark = " [truncated by leakcheck-collector]";
+// Starts the payload of an opaque line (not in kPadAlphabet, not a space).
+inline constexpr char kOpaqueMark = '~';
 inline constexpr size_t kMaxRunIdBytes = 64;
 inline constexpr size_t kMaxContainerBytes = 128;
 
@@ -76,12 +86,17 @@ size_t line_length(const LineHeader& header, size_t size_bytes);
 void append_line(std::string& out, const LineHeader& header, size_t size_bytes);
 std::string format_line(const LineHeader& header, size_t size_bytes);
 
+// Appends an opaque line (without '\n'): the header with n= the whole
+// length, kOpaqueMark, then `payload` as it is (it must hold no '\n').
+void append_opaque_line(std::string& out, const LineHeader& header, std::string_view payload);
+
 // How much of a line arrived, and how it looks.
 enum class Integrity {
   complete,      // exactly the line as written
   cut,           // a prefix of it, at least the whole header, nothing added
   cut_marked,    // a prefix followed by kCollectorTruncationMark
   corrupt,       // a valid header, but bytes that loggen did not write that way
+  opaque,        // a valid header and an opaque payload: checked against the daemon's copy, not here
 };
 
 struct ParsedLine {

@@ -144,8 +144,12 @@ Status run(const RunConfig& config) {
     LineHeader header{config.run_id, config.container, config.boot,
                       event->seq,    clock_now(CLOCK_REALTIME).count(), event->stream};
     line.clear();
-    append_line(line, header, event->size_bytes);
-    line += '\n';
+    if (config.profile.content == Content::pathological) {
+      append_pathological_line(line, header);  // its '\n' and any empty line after it included
+    } else {
+      append_line(line, header, event->size_bytes);
+      line += '\n';
+    }
     auto written = signals.write_all(event->stream == Stream::out ? STDOUT_FILENO : STDERR_FILENO, line);
     if (!written) return written.error();
     if (*written == Written::stopped) return Ok{};

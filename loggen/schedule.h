@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "loggen/line_format.h"
+#include "loggen/pathological.h"
 #include "util/duration.h"
 
 namespace leakcheck::loggen {
@@ -36,6 +37,9 @@ struct Profile {
   uint64_t long_every = 0;            // every long_every-th line (seq % k == k - 1) is long; 0: none
   size_t long_size_bytes = 40000;
   uint64_t seed = 0;
+  // pathological: what each line holds (loggen/pathological.h); size_bytes
+  // and long_every then have no effect.
+  Content content = Content::normal;
 };
 
 struct Event {

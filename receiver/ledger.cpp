@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "receiver/content_digest.h"
+
 namespace leakcheck::receiver {
 
 namespace {
@@ -46,6 +48,10 @@ void Ledger::add_push(const PushBody& body, int64_t receive_ns) {
 void Ledger::add_line(std::string_view text, StreamLabel stream_label, int64_t receive_ns) {
   ++totals_.lines;
   if (stream_label == StreamLabel::other) ++totals_.stream_label_unknown;
+  if (text.empty()) {
+    ++totals_.empty;
+    return;
+  }
   auto line = loggen::parse_line(text);
   if (!line) {
     ++totals_.foreign;
@@ -75,6 +81,16 @@ void Ledger::add_line(std::string_view text, StreamLabel stream_label, int64_t r
     return;
   }
   record_delivery(*b, *line, receive_ns);
+  if (line->integrity == loggen::Integrity::opaque) {
+    ++b->counts_.opaque;
+    ++totals_.boots.opaque;
+    if (content_digests_ >= options_.max_content_digests) {
+      ++totals_.digests_not_kept;
+    } else {
+      b->content_digests_.emplace(line->seq, content_digest(text));
+      ++content_digests_;
+    }
+  }
 }
 
 void Ledger::record_delivery(BootLedger& b, const loggen::ParsedLine& line, int64_t receive_ns) {

@@ -17,6 +17,13 @@
 //                 is missing.
 //   latency       receive time - t of a line's first delivery (a duplicate
 //                 says nothing about how late the line was)
+//   opaque        a line whose payload no pattern checks (loggen/pathological.h):
+//                 delivered as the others, and its content_digest kept so that
+//                 reconcile() can compare it with the daemon's copy; a
+//                 mismatch there counts as corrupt.
+//   empty         a line with no text at all (loggen's pathological content
+//                 writes some): no header, so counted in total only, and
+//                 reconciled with the empty lines of the daemon's logs.
 //   stream mismatch  the line's o/e disagrees with the Loki label `stream`
 //                 ("stdout"/"stderr"); no check when the label is absent.
 //
@@ -49,6 +56,7 @@ struct LedgerOptions {
   int64_t series_interval_ns = 1'000'000'000;  // the harness's sample interval
   size_t max_series_intervals = 1u << 20;      // 12 days at 1 s: 16 MiB at most
   size_t max_keys = 1u << 20;                  // (container, boot) pairs kept
+  size_t max_content_digests = 1u << 22;       // opaque lines' digests kept: 4 M, ~200 MiB at most
 };
 
 // Counts of one (container, boot), and summed over all of them.
@@ -60,6 +68,7 @@ struct BootCounts {
   uint64_t cut_marked = 0;  // delivered as a prefix with the collector's mark
   uint64_t corrupt = 0;
   uint64_t stream_mismatches = 0;
+  uint64_t opaque = 0;  // delivered opaque lines (their content is checked by reconcile())
 };
 
 class BootLedger {
@@ -67,10 +76,13 @@ class BootLedger {
   const SeqSet& delivered() const { return delivered_; }
   const BootCounts& counts() const { return counts_; }
   const LatencyHistogram& latency() const { return latency_; }
+  // seq -> content_digest of the first delivery of each opaque line.
+  const std::map<uint64_t, uint64_t>& content_digests() const { return content_digests_; }
 
  private:
   friend class Ledger;
   SeqSet delivered_;
+  std::map<uint64_t, uint64_t> content_digests_;
   BootCounts counts_;
   LatencyHistogram latency_;
   std::array<std::optional<uint64_t>, 2> highest_by_stream_;  // o, e
@@ -103,7 +115,9 @@ struct LedgerTotals {
   BootCounts boots;         // summed over every (container, boot)
   uint64_t lines = 0;       // every value of every accepted body
   uint64_t other_run = 0;   // loggen lines of another run id
-  uint64_t foreign = 0;     // not loggen lines (or a header cut short)
+  uint64_t foreign = 0;     // not loggen lines (or a header cut short), empty ones apart
+  uint64_t empty = 0;       // lines with no text at all
+  uint64_t digests_not_kept = 0;  // opaque lines beyond max_content_digests: not checked
   uint64_t untracked = 0;   // lines of this run beyond max_keys
   uint64_t stream_label_unknown = 0;  // label `stream` neither stdout nor stderr
   uint64_t bodies = 0;      // accepted push bodies
@@ -150,6 +164,7 @@ class Ledger {
   LedgerOptions options_;
   Boots boots_;
   LedgerTotals totals_;
+  size_t content_digests_ = 0;  // kept over all boots
   LatencyHistogram latency_;
   LatencyHistogram recent_latency_;
   DeliverySeries series_;

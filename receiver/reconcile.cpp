@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "receiver/content_digest.h"
+
 namespace leakcheck::receiver {
 
 namespace {
@@ -95,6 +97,20 @@ void compare(const SeqSet& truth, const SeqSet& delivered, size_t max_ranges, Bo
   out.lost_before_daemon = out.lost_before_daemon_ranges.seqs;
 }
 
+// Each opaque line delivered against the daemon's copy of it.
+void compare_content(const BootLedger& got, const std::map<uint64_t, uint64_t>* truth, BootDelivery& out) {
+  for (const auto& [seq, digest] : got.content_digests()) {
+    if (!truth || !truth->contains(seq)) {
+      ++out.content_unverified;
+    } else if (truth->at(seq) == digest) {
+      ++out.content_verified;
+    } else {
+      ++out.counts.corrupt;
+    }
+  }
+  out.content_unverified += got.counts().opaque - got.content_digests().size();  // digests not kept
+}
+
 BootDelivery reconcile_boot(const BootKey& key, const BootLedger* got, const GroundTruth& truth, size_t max_ranges) {
   BootDelivery out;
   out.container = key.container;
@@ -109,8 +125,12 @@ BootDelivery reconcile_boot(const BootKey& key, const BootLedger* got, const Gro
     out.latency_p99_ns = got->latency().percentile(99);
     out.latency_max_ns = got->latency().max();
   }
-  if (!out.truth_read) return out;  // nothing to hold the delivery against
+  if (!out.truth_read) {  // nothing to hold the delivery against
+    if (got) out.content_unverified = got->counts().opaque;
+    return out;
+  }
   out.expected = expected ? expected->size() : 0;
+  if (got) compare_content(*got, truth.content_digests(key.container, key.boot), out);
   compare(expected ? *expected : kEmpty, delivered, max_ranges, out);
   return out;
 }
@@ -123,6 +143,7 @@ void add_counts(BootCounts& sum, const BootCounts& c) {
   sum.cut_marked += c.cut_marked;
   sum.corrupt += c.corrupt;
   sum.stream_mismatches += c.stream_mismatches;
+  sum.opaque += c.opaque;
 }
 
 }  // namespace
@@ -133,6 +154,10 @@ void GroundTruth::add_container(std::string_view container) {
 
 bool GroundTruth::add_line(std::string_view container, std::string_view text) {
   add_container(container);
+  if (text.empty()) {
+    ++empty_lines_;
+    return false;
+  }
   auto line = loggen::parse_line(text);
   if (!line || line->run_id != run_id_) {
     ++other_lines_;
@@ -141,7 +166,18 @@ bool GroundTruth::add_line(std::string_view container, std::string_view text) {
   // Whatever its integrity: the daemon has this seq (a long line in pieces,
   // or cut by a killed writer, still proves the line was written).
   add(line->container, line->boot, line->seq);
+  if (line->integrity == loggen::Integrity::opaque) {
+    auto it = digests_.find(BootKeyView{line->container, line->boot});
+    if (it == digests_.end())
+      it = digests_.emplace(BootKey{std::string(line->container), line->boot}, std::map<uint64_t, uint64_t>{}).first;
+    it->second.emplace(line->seq, content_digest(text));
+  }
   return true;
+}
+
+const std::map<uint64_t, uint64_t>* GroundTruth::content_digests(std::string_view container, uint32_t boot) const {
+  auto it = digests_.find(BootKeyView{container, boot});
+  return it == digests_.end() ? nullptr : &it->second;
 }
 
 void GroundTruth::add(std::string_view container, uint32_t boot, uint64_t seq) {
@@ -191,6 +227,8 @@ DeliveryReport reconcile(const Ledger& ledger, const GroundTruth& truth, size_t 
     t.missing += b.missing;
     t.lost_before_daemon += b.lost_before_daemon;
     t.delivered_not_in_daemon += b.delivered_not_in_daemon;
+    t.content_verified += b.content_verified;
+    t.content_unverified += b.content_unverified;
     add_counts(t.counts, b.counts);
     if (!b.truth_read) ++t.boots_without_truth;
   }
@@ -198,6 +236,8 @@ DeliveryReport reconcile(const Ledger& ledger, const GroundTruth& truth, size_t 
   const LedgerTotals& lt = ledger.totals();
   t.other_run = lt.other_run;
   t.foreign = lt.foreign;
+  t.empty_expected = truth.empty_lines();
+  t.empty_received = lt.empty;
   t.untracked = lt.untracked;
   t.stream_label_unknown = lt.stream_label_unknown;
   t.latency_samples = ledger.latency().count();

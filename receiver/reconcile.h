@@ -14,6 +14,15 @@
 //   delivered_not_in_daemon  the receiver has them, the daemon no longer does
 //                            (rotated away after the target read them)
 //
+//   content_verified         opaque lines (loggen/pathological.h) whose text,
+//                            normalised (content_digest.h), equals the
+//                            daemon's copy; one that differs counts as corrupt
+//   content_unverified       opaque lines delivered that the daemon's log
+//                            lacks (or whose digest was not kept)
+//   empty lines              lines with no text: no seq says whose they are,
+//                            so the run's totals are compared (expected from
+//                            the daemon, received by the receiver)
+//
 // A container whose log the harness did not read has no truth: its boots show
 // what was delivered, and expect nothing.
 //
@@ -43,6 +52,9 @@ class GroundTruth {
   // is no loggen line of this run.
   bool add_line(std::string_view container, std::string_view text);
   void add(std::string_view container, uint32_t boot, uint64_t seq);
+  // seq -> content_digest of each opaque line of (container, boot); nullptr when none.
+  const std::map<uint64_t, uint64_t>* content_digests(std::string_view container, uint32_t boot) const;
+  uint64_t empty_lines() const { return empty_lines_; }
 
   bool container_read(std::string_view container) const;
   const SeqSet* find(std::string_view container, uint32_t boot) const;
@@ -53,7 +65,9 @@ class GroundTruth {
   std::string run_id_;
   std::set<std::string, std::less<>> containers_;
   std::map<BootKey, SeqSet, BootKeyLess> boots_;
+  std::map<BootKey, std::map<uint64_t, uint64_t>, BootKeyLess> digests_;
   uint64_t other_lines_ = 0;
+  uint64_t empty_lines_ = 0;
 };
 
 struct SeqRange {
@@ -79,7 +93,9 @@ struct BootDelivery {
   uint64_t missing = 0;
   uint64_t lost_before_daemon = 0;
   uint64_t delivered_not_in_daemon = 0;
-  BootCounts counts;  // delivered, duplicates, out of order, cut, corrupt, ...
+  uint64_t content_verified = 0;
+  uint64_t content_unverified = 0;
+  BootCounts counts;  // delivered, duplicates, out of order, cut, corrupt (content mismatches included), ...
   RangeSummary missing_ranges;
   RangeSummary lost_before_daemon_ranges;
   uint64_t latency_samples = 0;
@@ -93,6 +109,10 @@ struct DeliveryTotals {
   uint64_t missing = 0;
   uint64_t lost_before_daemon = 0;
   uint64_t delivered_not_in_daemon = 0;
+  uint64_t content_verified = 0;
+  uint64_t content_unverified = 0;
+  uint64_t empty_expected = 0;  // empty lines in the daemon's logs
+  uint64_t empty_received = 0;
   // missing / expected * 100; 0 when nothing was expected (check expected).
   double loss_pct = 0;
   BootCounts counts;

@@ -4,28 +4,14 @@
 #include <cstdio>
 
 #include "reports/json_view.h"
+#include "util/utf8.h"
 
 namespace leakcheck::reports {
 
 namespace {
 
-constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-// Length of the valid UTF-8 sequence at s[i] (1..4), or 0 when it is not one.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1F : n == 3 ? c & 0x0F : c & 0x07;
-  for (size_t k = 1; k < n; ++k) cp = (cp << 6) | (byte(i + k) & 0x3F);
-  const bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
-  const bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
-  const bool not_xml = cp == 0xFFFE || cp == 0xFFFF || cp > 0x10FFFF;
-  return overlong || surrogate || not_xml ? 0 : n;
-}
+// Characters XML 1.0 cannot carry even escaped: U+FFFE and U+FFFF.
+bool not_xml(std::string_view sequence) { return sequence == "\xEF\xBF\xBE" || sequence == "\xEF\xBF\xBF"; }
 
 struct Case {
   std::string name;
@@ -61,14 +47,20 @@ std::string xml_escape(std::string_view text) {
       default: break;
     }
     if (c < 0x20) {
-      out += kReplacement;
+      out += kUtf8Replacement;
       ++i;
       continue;
     }
-    const size_t n = utf8_sequence(text, i);
-    if (n == 0) {
-      out += kReplacement;
+    if (c < 0x80) {
+      out += static_cast<char>(c);
       ++i;
+      continue;
+    }
+    size_t bad = 0;
+    const size_t n = utf8_sequence(text.substr(i), bad);
+    if (n == 0 || not_xml(text.substr(i, n))) {
+      out += kUtf8Replacement;
+      i += n == 0 ? bad : n;
     } else {
       out.append(text.substr(i, n));
       i += n;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "harness/fleet.h"
 #include "util/yaml_fields.h"
 
 namespace leakcheck::harness {
@@ -72,7 +75,7 @@ TEST(Scenario, ErrorsNameFileLineAndKey) {
       {"count: 8", "count: eight", "s.yaml:10: fleet[0].count: expected a non-negative whole number, got \"eight\""},
       {"stderr_share: 0.2", "stderr_share: 2", "s.yaml:10: fleet[0].profile.stderr_share: must be between 0 and 1"},
       {"{lt: 5}", "{lt: 5, gt: 1}", "s.yaml:15: criteria[0].growth_per_min.bound: needs exactly one of lt, le, gt, ge, eq"},
-      {"delivery: latency_p99", "delivery: speed", "s.yaml:16: criteria[1].delivery: unknown delivery figure \"speed\" (one of loss_pct, duplicates, out_of_order, latency_p50, latency_p99, latency_max, target_exit_code, target_stop_seconds)"},
+      {"delivery: latency_p99", "delivery: speed", "s.yaml:16: criteria[1].delivery: unknown delivery figure \"speed\" (one of loss_pct, duplicates, out_of_order, corrupt, empty_missing, latency_p50, latency_p99, latency_max, target_exit_code, target_stop_seconds)"},
       {"lt: 1s", "lt: soon", "s.yaml:16: criteria[1].lt: invalid duration \"soon\": expected a number, e.g. 30s, 500ms, 4h"},
       {"warmup: 20s", "warmup: 5m", "s.yaml:4: warmup: must be shorter than the duration"},
   };
@@ -197,10 +200,10 @@ TEST(ScenarioFaults, ErrorsNameFileLineAndKey) {
   } cases[] = {
       {"action: target_restart, at: 60s", "action: explode, at: 60s",
        "s.yaml:12: faults[2].action: unknown fault action \"explode\" (one of sink_outage, target_restart, "
-       "container_churn, container_pause, container_oom)"},
+       "container_churn, container_pause, container_oom, dockerd_restart)"},
       {"{action: target_restart, at: 60s}", "{at: 60s}",
        "s.yaml:12: faults[2].action: a fault needs an action: sink_outage, target_restart, container_churn, "
-       "container_pause, container_oom"},
+       "container_pause, container_oom, dockerd_restart"},
       {", group: steady", "", "s.yaml:14: faults[4].group: container_pause needs the fleet group it acts on"},
       {"group: hog", "group: nope", "s.yaml:15: faults[5].group: no fleet group \"nope\" (groups: steady, hog, churny)"},
       {"group: steady}", "group: churny}",
@@ -231,6 +234,26 @@ TEST(ScenarioFaults, ErrorsNameFileLineAndKey) {
   }
 }
 
+TEST(ScenarioFaults, EngineRestartNeedsTheScenariosConsent) {
+  std::string text = kFaulty;
+  text.replace(text.find("  - {action: container_oom"), 0, "  - {action: dockerd_restart, at: 90s, for: 5s}\n");
+  auto refused = parse(text);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message(),
+            "s.yaml:15: faults[5].action: dockerd_restart stops the machine's Docker engine and everything running on "
+            "it; set `allow_engine_restart: true` in the scenario to allow it");
+  text.replace(text.find("fleet:"), 0, "allow_engine_restart: true\n");
+  auto s = parse(text);
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_TRUE(s->allow_engine_restart);
+  EXPECT_EQ(s->faults[5].action, FaultAction::dockerd_restart);
+  EXPECT_EQ(fault_text(s->faults[5]), "dockerd_restart at 90s for 5s");
+  text.replace(text.find("at: 90s, for: 5s"), 16, "at: 90s");
+  auto no_for = parse(text);
+  ASSERT_FALSE(no_for.ok());
+  EXPECT_EQ(no_for.error().message(), "s.yaml:16: faults[5].for: dockerd_restart needs `for`: how long it applies, e.g. 20s");
+}
+
 TEST(ScenarioFaults, AfterFaultNeedsFaults) {
   std::string text = kFaulty;
   text.erase(text.find("faults:"), text.find("criteria:") - text.find("faults:"));
@@ -257,13 +280,34 @@ TEST(ScenarioFaults, OverridesReachFaults) {
 
 TEST(ScenarioFaults, EveryShippedFaultScenarioParses) {
   for (const char* name : {"sink-outage-503", "sink-outage-refuse", "sink-outage-slow", "target-kill", "churn-storm",
-                           "pause", "oom"}) {
+                           "pause", "oom", "dockerd-restart"}) {
     auto s = load_scenario(std::string(SOURCE_DIR) + "/scenarios/faults/" + name + ".yaml");
     ASSERT_TRUE(s.ok()) << name << ": " << s.error().message();
     EXPECT_EQ(s->name, std::string("faults-") + name);
     EXPECT_FALSE(s->faults.empty()) << name;
     EXPECT_FALSE(s->description.empty()) << name;
   }
+}
+
+TEST(ScenarioFaults, PathologicalContentReachesLoggensArgv) {
+  auto s = load_scenario(std::string(SOURCE_DIR) + "/scenarios/faults/pathological-content.yaml");
+  ASSERT_TRUE(s.ok()) << s.error().message();
+  EXPECT_EQ(s->name, "faults-pathological-content");
+  ASSERT_EQ(s->fleet.size(), 2u);
+  EXPECT_EQ(s->fleet[0].profile.content, "pathological");
+  EXPECT_EQ(s->fleet[1].profile.content, "normal");
+  auto argv = loggen_argv(s->fleet[0].profile, "r", "n", 1);
+  auto at = std::find(argv.begin(), argv.end(), "--content");
+  ASSERT_NE(at, argv.end());
+  EXPECT_EQ(*(at + 1), "pathological");
+  auto plain = loggen_argv(s->fleet[1].profile, "r", "n", 1);
+  EXPECT_EQ(std::find(plain.begin(), plain.end(), "--content"), plain.end());
+  bool corrupt_judged = std::any_of(s->criteria.begin(), s->criteria.end(),
+                                    [](const Criterion& c) { return c.delivery && c.name == "corrupt"; });
+  EXPECT_TRUE(corrupt_judged);
+  auto bad = load_scenario(std::string(SOURCE_DIR) + "/scenarios/faults/pathological-content.yaml",
+                           {"fleet.0.profile.content=binary"});
+  EXPECT_FALSE(bad.ok());
 }
 
 }  // namespace

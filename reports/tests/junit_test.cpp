@@ -88,6 +88,8 @@ TEST(Junit, EscapesMarkupControlsAndInvalidUtf8) {
   EXPECT_EQ(xml_escape("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");    // overlong '/'
   EXPECT_EQ(xml_escape("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
   EXPECT_EQ(xml_escape("a\tb\nc"), "a&#9;b&#10;c");
+  EXPECT_EQ(xml_escape("\xE2\x82"), "\xEF\xBF\xBD");  // a truncated sequence: one replacement
+  EXPECT_EQ(xml_escape("\xEF\xBF\xBF!"), "\xEF\xBF\xBD!");  // U+FFFF is no XML character
 }
 
 TEST(Junit, ToleratesAReportWithoutCriteria) {

@@ -2,9 +2,11 @@
 // --duration: the real engine, the real binaries, the reference collector.
 // Each must PASS with no line lost and its fault recorded as it happened in
 // report.json; the naive strategy must FAIL the sink outage on fds and
-// threads that do not come back. About 45 s a run, 8 runs.
+// threads that do not come back. About 45 s a run, 9 runs; the engine
+// restart runs for 60 s (its recovery is judged 20 s after the fault).
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -12,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "harness/engine_process.h"
 #include "tests/e2e/run_support.h"
 #include "tests/e2e/subprocess.h"
 
@@ -37,9 +40,10 @@ struct RunResult {
   json report;
 };
 
-RunResult run_fault_scenario(const std::string& name, std::vector<std::string> extra = {}) {
+RunResult run_fault_scenario(const std::string& name, std::vector<std::string> extra = {},
+                             const std::string& duration = kDuration) {
   std::vector<std::string> argv{kLeakcheck, "run", kSource + "/scenarios/faults/" + name + ".yaml", "--runs-dir",
-                                runs_dir(),  "--duration", kDuration};
+                                runs_dir(),  "--duration", duration};
   argv.insert(argv.end(), extra.begin(), extra.end());
   CommandOutput r = run_command(argv);
   RunResult run{r.exit_code, r.out, r.err, json()};
@@ -190,6 +194,45 @@ TEST(FaultE2E, OomKilledGroupLosesNothing) {
   EXPECT_EQ(hogs, 2);
 }
 
+// Pathological content (loggen --content pathological): invalid UTF-8,
+// control bytes, NUL, CR, ANSI escapes, empty lines and 1 MiB lines. Every
+// line arrives, the opaque ones equal to the daemon's copy, the 1 MiB ones cut
+// at 256 KiB and marked, and the collector stays up and exits 0.
+TEST(FaultE2E, PathologicalContentIsDeliveredVerifiedAndSurvived) {
+  RunResult run = run_fault_scenario("pathological-content");
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const json& r = run.report;
+  ASSERT_FALSE(r.is_null()) << run.out << run.err;
+  EXPECT_EQ(r["verdict"], "PASS");
+  const json& d = r["delivery"];
+  EXPECT_EQ(d["missing"], 0);
+  EXPECT_EQ(d["corrupt"], 0);
+  EXPECT_EQ(d["duplicates"], 0);
+  EXPECT_EQ(d["cut"], 0);
+  EXPECT_EQ(d["content_unverified"], 0);
+  EXPECT_EQ(d["foreign_lines"], 0);
+  EXPECT_GT(d["empty_expected"].get<int>(), 20);  // 3 containers, ~170 lines each, 1 in 10
+  EXPECT_EQ(d["empty_received"], d["empty_expected"]);
+  // Per pathological container (seqs 0..E-1): every 25th line is the 1 MiB
+  // one, cut and marked; every other is opaque and equal to the daemon's copy.
+  int patho = 0;
+  for (const json& c : d["containers"]) {
+    if (c["container"].get<std::string>().find("-patho-") == std::string::npos) continue;
+    ++patho;
+    int expected = c["expected"].get<int>();
+    EXPECT_GT(expected, 100) << c["container"];
+    EXPECT_EQ(c["missing"], 0) << c["container"];
+    EXPECT_EQ(c["corrupt"], 0) << c["container"];
+    EXPECT_EQ(c["cut_marked"], expected / 25) << c["container"];
+    EXPECT_EQ(c["content_verified"], expected - expected / 25) << c["container"];
+  }
+  EXPECT_EQ(patho, 3);
+  EXPECT_EQ(r["target"]["crashed"], false);
+  EXPECT_EQ(r["target"]["exit_code"], 0);
+  EXPECT_EQ(leftover_containers(r["run_id"]), 0);
+  EXPECT_EQ(schema_errors(kSource, report_path_from(run.out)), "");
+}
+
 TEST(FaultE2E, NaiveStrategyFailsTheSinkOutageOnFdsAndThreads) {
   // The naive strategy leaks a thread and a docker.sock connection at every
   // rotation of an idle container: across the outage they do not come back.
@@ -213,6 +256,78 @@ TEST(FaultE2E, NaiveStrategyFailsTheSinkOutageOnFdsAndThreads) {
   EXPECT_EQ(criterion(r, "loss_pct == 0")->at("passed"), true);
   EXPECT_EQ(r["faults"][0]["errors"].size(), 0u);
   EXPECT_EQ(leftover_containers(r["run_id"]), 0);
+}
+
+bool engine_answers() {
+  return run_command({"timeout", "5", "docker", "version", "--format", "{{.Server.Version}}"}).exit_code == 0;
+}
+
+bool wait_engine_answers(std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (engine_answers()) return true;
+    ::usleep(500'000);
+  }
+  return false;
+}
+
+// The machine's engine is shared by every test after this one: whatever
+// happened, it must answer when the test ends. If it does not, and no
+// dockerd runs, it is started the way scripts/lib/bootstrap.sh starts it.
+class EngineRestartE2E : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (wait_engine_answers(std::chrono::seconds(10))) return;
+    ADD_FAILURE() << "the Docker engine does not answer after the test: starting it again";
+    if (!harness::find_engine("dockerd").ok()) {
+      harness::EngineProcess bootstrap;
+      bootstrap.argv = {"dockerd", "--iptables=false", "--bridge=none"};
+      for (char** e = environ; *e; ++e) bootstrap.env.emplace_back(*e);
+      bootstrap.cwd = kSource;
+      ::mkdir((kSource + "/.state").c_str(), 0755);
+      // A killed engine leaves its pid file, and a new one refuses to start
+      // while it names a live process (the pid may have been reused).
+      ::unlink("/var/run/docker.pid");
+      auto started = harness::start_engine(bootstrap, kSource + "/.state/dockerd.log");
+      ASSERT_TRUE(started.ok()) << started.error().message();
+    }
+    ASSERT_TRUE(wait_engine_answers(std::chrono::seconds(60))) << "the Docker engine did not come back";
+  }
+};
+
+TEST_F(EngineRestartE2E, DockerdRestartLosesNothing) {
+  auto before = harness::find_engine("dockerd");
+  ASSERT_TRUE(before.ok()) << before.error().message();
+  RunResult run = run_fault_scenario("dockerd-restart", {}, "60s");
+  json f = expect_pass_with_one_fault(run, "dockerd_restart");
+  const json& r = run.report;
+  EXPECT_EQ(r["delivery"]["duplicates"], 0);
+  EXPECT_EQ(f["figures"]["old_pid"], before->pid);
+  EXPECT_NE(f["figures"]["new_pid"], f["figures"]["old_pid"]);
+  // Without live-restore the engine stopped all 9 containers of the fleet,
+  // and the harness started them again once it answered.
+  EXPECT_EQ(f["figures"]["containers_stopped"], 9.0);
+  EXPECT_EQ(f["figures"]["containers_started"], 9.0);
+  // Each writing container has two boots: the lines written before the
+  // shutdown and those after the restart, every one delivered.
+  int first_boots = 0, second_boots = 0;
+  for (const json& c : r["delivery"]["containers"]) {
+    std::string name = c["container"].get<std::string>();
+    if (name.find("-steady-") == std::string::npos) continue;
+    int boot = c["boot"].get<int>();
+    if (boot == 1) ++first_boots;
+    if (boot == 2) ++second_boots;
+    EXPECT_GT(c["expected"].get<int>(), 50) << name << " boot " << boot;
+    EXPECT_EQ(c["missing"], 0) << name << " boot " << boot;
+  }
+  EXPECT_EQ(first_boots, 6);
+  EXPECT_EQ(second_boots, 6);
+  // The engine runs on, as the new process, and answers.
+  EXPECT_TRUE(engine_answers());
+  auto after = harness::find_engine("dockerd");
+  ASSERT_TRUE(after.ok()) << after.error().message();
+  EXPECT_EQ(after->pid, f["figures"]["new_pid"].get<int>());
+  EXPECT_EQ(after->argv, before->argv);
 }
 
 }  // namespace
