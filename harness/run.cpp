@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -106,7 +107,10 @@ std::string read_text(const std::string& path) {
 // 2 min keeps its shape (warmup fraction, churn per run).
 void scale_scenario(Scenario& s, Nanos duration) {
   double factor = std::chrono::duration<double>(duration) / std::chrono::duration<double>(s.duration);
-  auto scale = [&](Nanos d) { return Nanos(static_cast<int64_t>(static_cast<double>(d.count()) * factor)); };
+  // Whole milliseconds: the scaled times read well in reports ("7.5s", not "7499999999ns").
+  auto scale = [&](Nanos d) {
+    return Nanos(std::llround(static_cast<double>(d.count()) * factor / 1e6) * 1'000'000);
+  };
   s.warmup = scale(s.warmup);
   for (auto& g : s.fleet) {
     if (g.restart_every) g.restart_every = std::max<Nanos>(scale(*g.restart_every), 2s);

@@ -828,6 +828,16 @@ void delivery_section(std::string& out, const json& report, const std::vector<Cr
          format_value(number(d, "foreign_lines")) + " foreign. Latency p50 " +
          format_value(number(d, "latency_p50_s")) + " s, p99 " + format_value(number(d, "latency_p99_s")) +
          " s, max " + format_value(number(d, "latency_max_s")) + " s.</p>\n";
+  // Newer reports: the content check of lines with arbitrary bytes, cut
+  // lines, empty lines (see scenarios/faults/pathological-content.yaml).
+  if (member(d, "corrupt").is_number()) {
+    out += "<p>Content: " + format_value(number(d, "corrupt")) + " corrupt, " +
+           format_value(number(d, "content_verified")) + " lines of arbitrary bytes verified against the daemon's copy (" +
+           format_value(number(d, "content_unverified")) + " could not be), " + format_value(number(d, "cut_marked")) +
+           " over-long lines cut and marked, " + format_value(number(d, "cut")) + " cut unmarked; empty lines " +
+           format_value(number(d, "empty_received")) + " received of " + format_value(number(d, "empty_expected")) +
+           ".</p>\n";
+  }
   const json& containers = member(d, "containers");
   if (containers.is_array() && !containers.empty())
     container_table(out, containers, text(report, "run_id"), latency_p99_bound(criteria));
@@ -883,11 +893,21 @@ void target_section(std::string& out, const json& report) {
   const json& faults = member(report, "faults");
   if (faults.is_array() && !faults.empty()) {
     out += "<h3>Faults injected</h3><div class=\"table-wrap\"><table><thead><tr><th>action</th>"
-           "<th class=\"n\">at</th><th class=\"n\">for</th></tr></thead><tbody>\n";
-    for (const json& f : faults)
-      out += "<tr><td><code>" + esc(text(f, "action")) + "</code></td><td class=\"n\">" +
+           "<th class=\"n\">at</th><th class=\"n\">for</th><th>what happened</th>"
+           "<th class=\"n\">lines received during it</th><th class=\"n\">duplicates after it</th></tr></thead>"
+           "<tbody>\n";
+    for (const json& f : faults) {
+      const json& errors = member(f, "errors");
+      const bool failed = errors.is_array() && !errors.empty();
+      std::string what = esc(text(f, "outcome"));
+      if (failed)
+        for (const json& e : errors) what += "<br><b>not as planned:</b> " + esc(text(e));
+      out += std::string("<tr") + (failed ? " class=\"bad\"" : "") + "><td><code>" +
+             esc(text(f, "text").empty() ? text(f, "action") : text(f, "text")) + "</code></td><td class=\"n\">" +
              format_duration(number(f, "at_s")) + "</td><td class=\"n\">" + format_duration(number(f, "for_s")) +
-             "</td></tr>\n";
+             "</td><td>" + what + "</td><td class=\"n\">" + format_value(number(f, "received_during")) +
+             "</td><td class=\"n\">" + format_value(number(f, "duplicates")) + "</td></tr>\n";
+    }
     out += "</tbody></table></div>\n";
   }
 

@@ -449,8 +449,35 @@ TEST(ReportHtml, FaultsInjectedAreListed) {
   r["faults"] = {{{"action", "pause-daemon"}, {"at_s", 30.0}, {"for_s", 5.0}}};
   std::string html = render_report_html(r);
   EXPECT_TRUE(contains(html, "<tr><td><code>pause-daemon</code></td><td class=\"n\">30 s</td>"
-                             "<td class=\"n\">5 s</td></tr>"));
+                             "<td class=\"n\">5 s</td><td></td>"));
+  r["faults"] = {{{"action", "container_oom"},
+                  {"text", "container_oom <db> at 30s for 10s"},
+                  {"at_s", 30.0},
+                  {"for_s", 10.0},
+                  {"outcome", "1 of 2 containers OOM-killed"},
+                  {"errors", {"<c2> was not OOM-killed"}},
+                  {"received_during", 120},
+                  {"duplicates", 0}}};
+  html = render_report_html(r);
+  EXPECT_TRUE(contains(html, "<tr class=\"bad\"><td><code>container_oom &lt;db&gt; at 30s for 10s</code>"));
+  EXPECT_TRUE(contains(html, "1 of 2 containers OOM-killed<br><b>not as planned:</b> &lt;c2&gt; was not OOM-killed"));
+  EXPECT_TRUE(contains(html, "<td class=\"n\">120</td><td class=\"n\">0</td></tr>"));
   EXPECT_FALSE(contains(render_report_html(old_style_report()), "Faults injected"));
+}
+
+TEST(ReportHtml, ContentChecksOfNewerReports) {
+  json r = new_style_report();
+  EXPECT_FALSE(contains(render_report_html(r), "lines of arbitrary bytes verified"));
+  r["delivery"]["corrupt"] = 0;
+  r["delivery"]["content_verified"] = 531;
+  r["delivery"]["content_unverified"] = 0;
+  r["delivery"]["cut_marked"] = 21;
+  r["delivery"]["cut"] = 0;
+  r["delivery"]["empty_received"] = 54;
+  r["delivery"]["empty_expected"] = 54;
+  EXPECT_TRUE(contains(render_report_html(r),
+                       "<p>Content: 0 corrupt, 531 lines of arbitrary bytes verified against the daemon's copy (0 could "
+                       "not be), 21 over-long lines cut and marked, 0 cut unmarked; empty lines 54 received of 54.</p>"));
 }
 
 TEST(ReportHtml, HostileStringsAreEscapedEverywhere) {
